@@ -1,0 +1,26 @@
+{
+    'name': "Elmer AutoFaktura",
+    'version': '19.0.1.0.0',
+    'summary': "Recurring agreements that invoice, post and deliver themselves",
+    'category': 'Accounting/Accounting',
+    'author': "Elmer Systems",
+    'website': "https://www.elmersystems.dk",
+    'license': 'LGPL-3',
+    'depends': ['account'],
+    'data': [
+        'security/autofaktura_security.xml',
+        'security/ir.model.access.csv',
+        'data/ir_sequence_data.xml',
+        'data/autofaktura_agreement_type_data.xml',
+        'data/ir_cron_data.xml',
+        'views/autofaktura_subscription_views.xml',
+        'views/autofaktura_agreement_type_views.xml',
+        'views/account_move_views.xml',
+        'views/res_partner_views.xml',
+        'views/autofaktura_menus.xml',
+    ],
+    'demo': [
+        'data/autofaktura_demo.xml',
+    ],
+    'application': True,
+}

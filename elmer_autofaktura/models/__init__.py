@@ -1,0 +1,5 @@
+from . import autofaktura_agreement_type
+from . import autofaktura_subscription
+from . import autofaktura_subscription_line
+from . import account_move
+from . import res_partner

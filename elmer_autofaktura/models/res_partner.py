@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'
+
+    autofaktura_subscription_ids = fields.One2many(
+        'autofaktura.subscription', 'partner_id', string="AutoFaktura Agreements")
+    autofaktura_subscription_count = fields.Integer(
+        string="Agreements", compute='_compute_autofaktura_subscription_count')
+    autofaktura_invoicing_blocked = fields.Boolean(
+        string="Blocked for Automatic Invoicing", company_dependent=True,
+        help="The invoicing run skips this customer's agreements and shows why on each of them.")
+
+    def _compute_autofaktura_subscription_count(self):
+        counts = dict(self.env['autofaktura.subscription']._read_group(
+            [('partner_id', 'child_of', self.commercial_partner_id.ids)],
+            ['partner_id'], ['__count']))
+        for partner in self:
+            partner.autofaktura_subscription_count = sum(
+                count for p, count in counts.items() if p.commercial_partner_id == partner.commercial_partner_id)
+
+    def action_view_autofaktura_subscriptions(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id(
+            'elmer_autofaktura.action_autofaktura_subscription')
+        action['domain'] = [('partner_id', 'child_of', self.commercial_partner_id.id)]
+        action['context'] = {'default_partner_id': self.id}
+        return action

@@ -1,0 +1,3 @@
+from . import test_subscription
+from . import test_invoicing_run
+from . import test_concurrency
