@@ -17,6 +17,9 @@
         'views/autofaktura_agreement_type_views.xml',
         'views/account_move_views.xml',
         'views/res_partner_views.xml',
+        'views/account_journal_views.xml',
+        'views/res_config_settings_views.xml',
+        'report/report_invoice_templates.xml',
         'views/autofaktura_menus.xml',
     ],
     'demo': [

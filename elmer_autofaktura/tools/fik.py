@@ -448,3 +448,18 @@ def parse_code_line(text) -> tuple[str, str | None, str]:
     else:
         result_id = validate_payment_id(payment_id, line_key)
     return line_key, result_id, validate_creditor(creditor, line_key)
+
+
+def find_code_line(text) -> tuple[str, str | None, str] | None:
+    """Like :func:`parse_code_line`, but None instead of an error: for texts
+    that may or may not be an FI-kort code line (such as a payment reference).
+
+    >>> find_code_line('+71<000000000000018+81234567<')
+    ('71', '000000000000018', '81234567')
+    >>> find_code_line('INV/2027/00045') is None
+    True
+    """
+    try:
+        return parse_code_line(text)
+    except ValueError:
+        return None
