@@ -6,3 +6,4 @@ from . import res_partner
 from . import res_company
 from . import res_config_settings
 from . import account_journal
+from . import account_bank_statement_line

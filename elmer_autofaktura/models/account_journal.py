@@ -79,14 +79,14 @@ class AccountJournal(models.Model):
         for journal in self:
             configured = bool(journal.autofaktura_fik_type and journal.autofaktura_fik_creditor)
             if configured and journal.invoice_reference_model != FIK_REFERENCE_MODEL:
-                super(AccountJournal, journal).write({
+                journal.write({
                     'autofaktura_previous_reference_model': journal.invoice_reference_model,
                     'invoice_reference_model': FIK_REFERENCE_MODEL,
                 })
             elif not configured and journal.invoice_reference_model == FIK_REFERENCE_MODEL:
                 previous = journal.autofaktura_previous_reference_model
                 valid = dict(journal._fields['invoice_reference_model'].get_description(self.env)['selection'])
-                super(AccountJournal, journal).write({
+                journal.write({
                     'invoice_reference_model': previous if previous in valid and previous != FIK_REFERENCE_MODEL
                     else 'odoo',
                     'autofaktura_previous_reference_model': False,

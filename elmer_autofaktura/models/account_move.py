@@ -183,3 +183,11 @@ class AccountMove(models.Model):
         buffer = io.BytesIO()
         image.save(buffer, format='PNG')
         return image_data_uri(base64.b64encode(buffer.getvalue()))
+
+    def _autofaktura_fik_parts(self):
+        """(card type, payment ID or None, creditor) of this invoice's FI-kort code, or None."""
+        self.ensure_one()
+        if not self.autofaktura_fik_type or self.move_type != 'out_invoice':
+            return None
+        return self.autofaktura_fik_type, self.autofaktura_fik_payment_id or None, self.autofaktura_fik_creditor
+

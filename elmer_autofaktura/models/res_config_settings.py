@@ -10,7 +10,7 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.autofaktura_fik_require_leading_8', readonly=False)
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         company = self.company_id
         if company.autofaktura_fik_type and company.autofaktura_fik_creditor:
             company._autofaktura_validate_fik_creditor(
@@ -23,3 +23,4 @@ class ResConfigSettings(models.TransientModel):
                 'autofaktura_fik_type': company.autofaktura_fik_type,
                 'autofaktura_fik_creditor': company.autofaktura_fik_creditor,
             })
+        return result

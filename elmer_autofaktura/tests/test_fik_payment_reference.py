@@ -188,3 +188,32 @@ class TestFikPaymentReference(AutofakturaCommon):
         html = self.env['ir.actions.report']._render_qweb_html(
             'account.report_invoice', invoice.ids)[0].decode()
         self.assertIn('autofaktura_fik_payment', html)
+
+    def _statement_line(self, label, amount):
+        return self.env['account.bank.statement.line'].create({
+            'journal_id': self.company_data['default_journal_bank'].id,
+            'date': fields.Date.to_date('2027-02-10'),
+            'payment_ref': label,
+            'amount': amount,
+        })
+
+    def test_statement_line_with_bare_payment_id_pays_the_invoice(self):
+        invoice = self._invoice()
+        other = self._invoice()
+        line = self._statement_line(f"FI-indbetaling {invoice.autofaktura_fik_payment_id}", 2344.0)
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual(line.partner_id, self.customer)
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
+        self.assertEqual(other.payment_state, 'not_paid')
+
+    def test_statement_line_partial_and_unknown_ids(self):
+        invoice = self._invoice()
+        partial = self._statement_line(invoice.autofaktura_fik_payment_id, 1000.0)
+        self.assertTrue(partial.is_reconciled)
+        self.assertEqual(invoice.payment_state, 'partial')
+        self.assertAlmostEqual(invoice.amount_residual, 1344.0)
+        # a wrong check digit or an ID no invoice has is left for the user
+        wrong = invoice.autofaktura_fik_payment_id[:-1] + str((int(invoice.autofaktura_fik_payment_id[-1]) + 1) % 10)
+        self.assertFalse(self._statement_line(wrong, 1344.0).is_reconciled)
+        self.assertFalse(self._statement_line(fik.make_payment_id('99999', '71'), 1344.0).is_reconciled)
+        self.assertEqual(invoice.payment_state, 'partial')

@@ -1,0 +1,1 @@
+# Odoo-free: the PaymentMeans nodes of e-invoices for an FI-kort code.
