@@ -5,3 +5,4 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "elmer_autofaktura" / "tools"))
+sys.path.insert(0, str(ROOT / "elmer_autofaktura_edi" / "tools"))

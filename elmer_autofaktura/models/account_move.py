@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools.image import image_data_uri
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
 
 from ..tools import fik
 
@@ -38,6 +38,13 @@ class AccountMove(models.Model):
     autofaktura_fik_payment_id = fields.Char(
         string="FI Payment ID", compute='_compute_autofaktura_fik', search='_search_autofaktura_fik_payment_id')
     autofaktura_fik_creditor = fields.Char(string="FI Creditor", compute='_compute_autofaktura_fik')
+
+    # Mail-merge values, written as the customer reads them.
+    autofaktura_amount_text = fields.Char(
+        string="Amount to Pay (text)", compute='_compute_autofaktura_mail_merge',
+        help="The amount still to pay, in the customer's language and the invoice currency.")
+    autofaktura_due_date_text = fields.Char(
+        string="Due Date (text)", compute='_compute_autofaktura_mail_merge')
 
     # A period is invoiced at most once: cancelling its invoice frees it again.
     _autofaktura_period_uniq = models.UniqueIndex(
@@ -104,6 +111,18 @@ class AccountMove(models.Model):
         # The ID stands between '<' and '+' in the code line kept as payment reference.
         pattern = f'<{digits}+' if operator == '=' else digits
         return Domain('payment_reference', 'like', pattern)
+
+    @api.depends('amount_residual', 'amount_total', 'currency_id', 'invoice_date_due', 'partner_id.lang', 'state')
+    def _compute_autofaktura_mail_merge(self):
+        for move in self:
+            partner = move.partner_id
+            lang = partner._autofaktura_lang() if partner else self.env.lang
+            amount = move.amount_residual if move.state == 'posted' else move.amount_total
+            move.autofaktura_amount_text = formatLang(
+                self.with_context(lang=lang).env, amount, currency_obj=move.currency_id)
+            move.autofaktura_due_date_text = (
+                partner._autofaktura_format_date(move.invoice_date_due)
+                if partner and move.invoice_date_due else False)
 
     def _autofaktura_fik_code_line(self, reference_digits):
         """The code line of this invoice's journal for a payment ID built from ``reference_digits``."""

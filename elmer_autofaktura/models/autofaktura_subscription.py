@@ -333,28 +333,18 @@ class AutofakturaSubscription(models.Model):
     # Invoice values
     # ------------------------------------------------------------------
 
-    def _format_period_date(self, value, lang):
-        # Danish invoices write dates as 31-01-2027; other languages use their own format.
-        date_format = 'dd-MM-yyyy' if (lang or '').startswith('da') else False
-        return format_date(self.env, value, lang_code=lang, date_format=date_format)
-
     def _get_period_label(self, period, lang):
         self.ensure_one()
         env = self.with_context(lang=lang).env
+        partner = self.partner_id
         return env._(
             "period %(start)s – %(end)s",
-            start=self._format_period_date(period.start, lang),
-            end=self._format_period_date(period.end, lang))
-
-    def _active_lang(self):
-        self.ensure_one()
-        installed = dict(self.env['res.lang'].get_installed())
-        lang = self.partner_id.lang
-        return lang if lang in installed else self.env.lang or 'en_US'
+            start=partner._autofaktura_format_date(period.start),
+            end=partner._autofaktura_format_date(period.end))
 
     def _prepare_invoice_vals(self, period, invoice_date):
         self.ensure_one()
-        lang = self._active_lang()
+        lang = self.partner_id._autofaktura_lang()
         label = self._get_period_label(period, lang)
         lines = []
         for line in self.line_ids:

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools.misc import format_date
 
 
 class ResPartner(models.Model):
@@ -27,3 +28,17 @@ class ResPartner(models.Model):
         action['domain'] = [('partner_id', 'child_of', self.commercial_partner_id.id)]
         action['context'] = {'default_partner_id': self.id}
         return action
+
+    def _autofaktura_lang(self):
+        """The customer's language if it is installed, else the user's."""
+        self.ensure_one()
+        installed = dict(self.env['res.lang'].get_installed())
+        return self.lang if self.lang in installed else self.env.lang or 'en_US'
+
+    def _autofaktura_format_date(self, value):
+        """A date as this customer reads it: 31-01-2027 in Danish (as Danish invoices write
+        it), the language's own format otherwise."""
+        self.ensure_one()
+        lang = self._autofaktura_lang()
+        date_format = 'dd-MM-yyyy' if lang.startswith('da') else False
+        return format_date(self.env, value, lang_code=lang, date_format=date_format)

@@ -217,3 +217,20 @@ class TestFikPaymentReference(AutofakturaCommon):
         self.assertFalse(self._statement_line(wrong, 1344.0).is_reconciled)
         self.assertFalse(self._statement_line(fik.make_payment_id('99999', '71'), 1344.0).is_reconciled)
         self.assertEqual(invoice.payment_state, 'partial')
+
+    def test_mail_merge_values(self):
+        invoice = self._invoice()
+        self.assertEqual(invoice.autofaktura_due_date_text, '02-03-2027')
+        self.assertIn('2.344,00', invoice.autofaktura_amount_text)
+        english = self._invoice(partner=self.english_customer)
+        self.assertIn('2,344.00', english.autofaktura_amount_text)
+        template = self.env['mail.template'].create({
+            'name': "FIK test", 'model_id': self.env['ir.model']._get_id('account.move'),
+            'subject': "{{ object.autofaktura_fik_code }} {{ object.autofaktura_fik_payment_id }} "
+                       "{{ object.autofaktura_fik_creditor }} {{ object.autofaktura_amount_text }} "
+                       "{{ object.autofaktura_due_date_text }}",
+        })
+        subject = template._render_field('subject', invoice.ids)[invoice.id]
+        self.assertIn(invoice.payment_reference, subject)
+        self.assertIn('81234567', subject)
+        self.assertIn('02-03-2027', subject)

@@ -6,7 +6,7 @@ from ..tools import payment_means
 class AccountEdiXmlOioubl201(models.AbstractModel):
     _inherit = 'account.edi.xml.oioubl_201'
 
-    def _add_invoice_payment_means_nodes(self, document_node, vals):
+    def _add_invoice_payment_means_nodes(self, document_node, vals):  # pylint: disable=missing-return
         # EXTENDS l10n_dk_oioubl: an FI-kort invoice says how to pay it (code 93 / DK:FIK).
         super()._add_invoice_payment_means_nodes(document_node, vals)
         invoice = vals['invoice']
