@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDON = 'elmer_autofaktura'
+# Odoo runs from an empty folder of its own: `python -m odoo` puts the current folder first
+# on sys.path, where a stray odoo.py (in /tmp, say) would shadow the real package.
+WORK_DIR = tempfile.mkdtemp(prefix='autofaktura-odoo-')
 
 
 def find_odoo():
@@ -27,9 +30,13 @@ def find_odoo():
         return [sys.executable, odoo_bin]
     probe = subprocess.run(
         [sys.executable, '-c', 'import odoo.release as r; print(r.version_info[0])'],
-        capture_output=True, text=True, cwd=tempfile.gettempdir(), check=False)
+        capture_output=True, text=True, cwd=WORK_DIR, check=False)
     if probe.returncode == 0 and probe.stdout.strip() == '19':
         return [sys.executable, '-m', 'odoo']
+    if probe.returncode and "No module named 'odoo'" not in probe.stderr:
+        print("An `odoo` package is importable but failed to load:\n" + probe.stderr[-2000:], file=sys.stderr)
+    elif probe.returncode == 0:
+        print(f"The importable `odoo` package is version {probe.stdout.strip()}, not 19.", file=sys.stderr)
     return None
 
 
@@ -86,7 +93,7 @@ def run_odoo(odoo, args, log_file):
     """Run Odoo with ``args``; its log goes to ``log_file``. Returns the exit code."""
     with open(log_file, 'a', encoding='utf-8') as log:
         return subprocess.run([*odoo, *args], stdout=log, stderr=subprocess.STDOUT,
-                              cwd=tempfile.gettempdir(), check=False).returncode
+                              cwd=WORK_DIR, check=False).returncode
 
 
 LOG_LINE = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): ')
