@@ -1,4 +1,5 @@
 from . import autofaktura_agreement_type
+from . import autofaktura_log
 from . import autofaktura_subscription
 from . import autofaktura_subscription_line
 from . import account_move

@@ -46,11 +46,32 @@ class AccountMove(models.Model):
     autofaktura_due_date_text = fields.Char(
         string="Due Date (text)", compute='_compute_autofaktura_mail_merge')
 
+    # Delivery: archived PDF with its document number, email and/or letter.
+    autofaktura_document_number = fields.Char(
+        string="Document Number", readonly=True, copy=False, index='btree_not_null',
+        help="Unique number of the archived PDF of this invoice; its file name contains it.")
+    autofaktura_delivery_state = fields.Selection(
+        selection=[('pending', "To Deliver"), ('done', "Delivered"), ('failed', "Failed")],
+        string="Delivery", readonly=True, copy=False, index='btree_not_null')
+    autofaktura_delivery_error = fields.Text(string="Delivery Error", readonly=True, copy=False)
+    autofaktura_emailed_date = fields.Datetime(string="Emailed On", readonly=True, copy=False)
+    autofaktura_letter_state = fields.Selection(
+        selection=[('none', "No Letter"), ('to_print', "To Print"), ('printed', "Printed")],
+        string="Letter", default='none', readonly=True, copy=False, index=True)
+    autofaktura_printed_date = fields.Datetime(string="Printed On", readonly=True, copy=False)
+    autofaktura_printed_user_id = fields.Many2one('res.users', string="Printed By", readonly=True, copy=False)
+    autofaktura_log_ids = fields.One2many('autofaktura.log', 'move_id', string="AutoFaktura Log")
+    autofaktura_log_count = fields.Integer(compute='_compute_autofaktura_log_count', string="Log Lines")
+
     # A period is invoiced at most once: cancelling its invoice frees it again.
     _autofaktura_period_uniq = models.UniqueIndex(
         "(autofaktura_subscription_id, autofaktura_period_start) "
         "WHERE autofaktura_subscription_id IS NOT NULL AND state != 'cancel'",
         "This period of the agreement is already invoiced.",
+    )
+    _autofaktura_document_number_uniq = models.UniqueIndex(
+        "(company_id, autofaktura_document_number) WHERE autofaktura_document_number IS NOT NULL",
+        "This document number is already used.",
     )
 
     def button_cancel(self):
@@ -67,6 +88,12 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # FI-kort payment codes
     # ------------------------------------------------------------------
+
+    def _compute_autofaktura_log_count(self):
+        counts = dict(self.env['autofaktura.log']._read_group(
+            [('move_id', 'in', self.ids)], ['move_id'], ['__count']))
+        for move in self:
+            move.autofaktura_log_count = counts.get(move, 0)
 
     @api.depends('payment_reference')
     def _compute_autofaktura_fik(self):
