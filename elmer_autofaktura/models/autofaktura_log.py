@@ -20,11 +20,11 @@ class AutofakturaLog(models.Model):
     _order = 'date desc, id desc'
     _rec_name = 'event'
 
-    date = fields.Datetime(string="Date", required=True, readonly=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one(
-        'res.users', string="User", readonly=True, default=lambda self: self.env.user, index=True)
+        'res.users', readonly=True, default=lambda self: self.env.user, index=True)
     company_id = fields.Many2one(
-        'res.company', string="Company", readonly=True, index=True,
+        'res.company', readonly=True, index=True,
         default=lambda self: self.env.company)
     subscription_id = fields.Many2one(
         'autofaktura.subscription', string="Agreement", readonly=True, index=True, ondelete='set null')
@@ -32,9 +32,9 @@ class AutofakturaLog(models.Model):
     partner_id = fields.Many2one(
         'res.partner', string="Customer", readonly=True, index=True,
         compute='_compute_partner_id', store=True)
-    event = fields.Selection(LOG_EVENTS, string="Event", required=True, readonly=True, index=True)
-    message = fields.Text(string="Message", readonly=True)
-    document_number = fields.Char(string="Document Number", readonly=True, index=True)
+    event = fields.Selection(LOG_EVENTS, required=True, readonly=True, index=True)
+    message = fields.Text(readonly=True)
+    document_number = fields.Char(readonly=True, index=True)
 
     @api.depends('move_id', 'subscription_id')
     def _compute_partner_id(self):
