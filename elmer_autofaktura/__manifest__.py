@@ -7,12 +7,14 @@
     'website': "https://www.elmersystems.dk",
     'license': 'LGPL-3',
     'depends': ['account'],
+    'external_dependencies': {'python': ['qrcode']},
     'data': [
         'security/autofaktura_security.xml',
         'security/ir.model.access.csv',
         'data/ir_sequence_data.xml',
         'data/autofaktura_agreement_type_data.xml',
         'data/ir_cron_data.xml',
+        'data/mail_template_data.xml',
         'views/autofaktura_subscription_views.xml',
         'views/autofaktura_agreement_type_views.xml',
         'views/account_move_views.xml',
@@ -20,6 +22,7 @@
         'views/account_journal_views.xml',
         'views/res_config_settings_views.xml',
         'report/report_invoice_templates.xml',
+        'views/autofaktura_log_views.xml',
         'views/autofaktura_menus.xml',
     ],
     'demo': [

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools.image import image_data_uri
+from odoo.tools import email_normalize, pdf
 from odoo.tools.misc import format_date, formatLang
 
 from ..tools import fik
@@ -15,6 +16,7 @@ from ..tools import fik
 # Width of the journal prefix in invoice-based payment IDs. Customer-based IDs use
 # zeros there, so the two kinds (and the journals) can never give the same ID.
 FIK_JOURNAL_DIGITS = 3
+UNSAFE_FILE_NAME_CHARS = re.compile(r'[\\/:*?"<>|]')
 
 
 class AccountMove(models.Model):
@@ -45,6 +47,13 @@ class AccountMove(models.Model):
         help="The amount still to pay, in the customer's language and the invoice currency.")
     autofaktura_due_date_text = fields.Char(
         string="Due Date (text)", compute='_compute_autofaktura_mail_merge')
+    autofaktura_amount_words = fields.Char(
+        string="Amount in Words", compute='_compute_autofaktura_mail_merge',
+        help="The amount to pay written out in words, in the customer's language.")
+    autofaktura_period_text = fields.Char(
+        string="Period Covered", compute='_compute_autofaktura_mail_merge')
+    autofaktura_agreement_type = fields.Char(
+        string="Agreement Type Name", compute='_compute_autofaktura_mail_merge')
 
     # Delivery: archived PDF with its document number, email and/or letter.
     autofaktura_document_number = fields.Char(
@@ -60,6 +69,9 @@ class AccountMove(models.Model):
         string="Letter", default='none', readonly=True, copy=False, index=True)
     autofaktura_printed_date = fields.Datetime(string="Printed On", readonly=True, copy=False)
     autofaktura_printed_user_id = fields.Many2one('res.users', string="Printed By", readonly=True, copy=False)
+    autofaktura_first_name = fields.Char(
+        string="Customer First Name", compute='_compute_autofaktura_first_name',
+        help="For the greeting of the email: a person's first name, a company's name.")
     autofaktura_log_ids = fields.One2many('autofaktura.log', 'move_id', string="AutoFaktura Log")
     autofaktura_log_count = fields.Integer(compute='_compute_autofaktura_log_count', string="Log Lines")
 
@@ -124,6 +136,10 @@ class AccountMove(models.Model):
             elif move.name and move.name != '/':
                 move._get_invoice_reference_autofaktura_fik_invoice()
         posted = super()._post(soft=soft)
+        autofaktura = posted.filtered(lambda m: m.autofaktura_subscription_id and not m.autofaktura_delivery_state)
+        if autofaktura:
+            autofaktura.autofaktura_delivery_state = 'pending'
+            self.env['autofaktura.log']._log('posted', self.env._("Posted in the journal"), moves=autofaktura)
         for move in posted & fik_moves:
             if not move.payment_reference:
                 move.payment_reference = move._get_invoice_computed_reference()
@@ -139,7 +155,8 @@ class AccountMove(models.Model):
         pattern = f'<{digits}+' if operator == '=' else digits
         return Domain('payment_reference', 'like', pattern)
 
-    @api.depends('amount_residual', 'amount_total', 'currency_id', 'invoice_date_due', 'partner_id.lang', 'state')
+    @api.depends('amount_residual', 'amount_total', 'currency_id', 'invoice_date_due', 'partner_id.lang', 'state',
+                 'autofaktura_period_start', 'autofaktura_period_end', 'autofaktura_subscription_id')
     def _compute_autofaktura_mail_merge(self):
         for move in self:
             partner = move.partner_id
@@ -150,6 +167,14 @@ class AccountMove(models.Model):
             move.autofaktura_due_date_text = (
                 partner._autofaktura_format_date(move.invoice_date_due)
                 if partner and move.invoice_date_due else False)
+            move.autofaktura_amount_words = move.currency_id.with_context(lang=lang).amount_to_text(amount) \
+                if move.currency_id else False
+            subscription = move.autofaktura_subscription_id
+            move.autofaktura_period_text = (
+                f"{partner._autofaktura_format_date(move.autofaktura_period_start)} – "
+                f"{partner._autofaktura_format_date(move.autofaktura_period_end)}"
+                if partner and move.autofaktura_period_start else False)
+            move.autofaktura_agreement_type = subscription.agreement_type_id.with_context(lang=lang).name or False
 
     def _autofaktura_fik_code_line(self, reference_digits):
         """The code line of this invoice's journal for a payment ID built from ``reference_digits``."""
@@ -237,3 +262,174 @@ class AccountMove(models.Model):
             return None
         return self.autofaktura_fik_type, self.autofaktura_fik_payment_id or None, self.autofaktura_fik_creditor
 
+
+    # ------------------------------------------------------------------
+    # Delivery: archive, email, letter
+    # ------------------------------------------------------------------
+
+    def _get_invoice_report_filename(self, extension='pdf', report=None):
+        # The archived PDF carries its document number, so it can be found from the log.
+        if not self.autofaktura_document_number:
+            return super()._get_invoice_report_filename(extension=extension, report=report)
+        lang = self.partner_id._autofaktura_lang() if self.partner_id else self.env.lang
+        label = self.with_context(lang=lang).env._("Invoice")
+        parts = [self.autofaktura_document_number, label, (self.name or '').replace('/', '-'),
+                 self.partner_id.name or '']
+        name = ' '.join(part for part in parts if part)
+        name = UNSAFE_FILE_NAME_CHARS.sub('', name)
+        return f"{name}.{extension}"
+
+    def _compute_autofaktura_first_name(self):
+        for move in self:
+            partner = move.partner_id
+            name = (partner.name or '').strip() if partner and not partner.is_company else ''
+            move.autofaktura_first_name = name.split()[0] if name else (partner.name or '')
+
+    def _autofaktura_assign_document_number(self):
+        for move in self.filtered(lambda m: not m.autofaktura_document_number):
+            move.autofaktura_document_number = self.env['ir.sequence'].with_company(
+                move.company_id).next_by_code('autofaktura.document')
+
+    def _autofaktura_archive_pdf(self):
+        """Store the invoice PDF once, through Odoo's own invoice sending machinery."""
+        to_render = self.filtered(lambda m: not m.invoice_pdf_report_id)
+        if not to_render:
+            return
+        self.env['account.move.send']._generate_and_send_invoices(
+            to_render, sending_methods={'manual'}, invoice_edi_format=None, extra_edis=set(),
+            allow_fallback_pdf=False)
+        missing = to_render.filtered(lambda m: not m.invoice_pdf_report_id)
+        if missing:
+            raise UserError(self.env._(
+                "The PDF of %(invoices)s could not be made. Check that wkhtmltopdf is installed and works.",
+                invoices=", ".join(missing.mapped('name'))))
+        for move in to_render:
+            self.env['autofaktura.log']._log(
+                'archived', self.env._("PDF archived as %(file)s", file=move.invoice_pdf_report_id.name),
+                moves=move)
+
+    def _autofaktura_email_address(self):
+        """The customer's usable email address, or False."""
+        self.ensure_one()
+        return email_normalize(self.partner_id.email or '')
+
+    def _autofaktura_has_postal_address(self):
+        self.ensure_one()
+        partner = self.partner_id
+        return bool(partner.street and partner.city and (partner.zip or partner.country_id.code not in ('DK',)))
+
+    def _autofaktura_send_email(self, subscription):
+        """Queue the personal email with the archived PDF; it appears in the invoice's chatter."""
+        self.ensure_one()
+        template = subscription.mail_template_id or self.env.ref(
+            'elmer_autofaktura.mail_template_autofaktura_invoice')
+        author = subscription.user_id or self.env.user
+        self.env['account.move.send'].with_context(
+            mail_notify_force_send=False, mail_notify_author=False,
+        )._generate_and_send_invoices(
+            self, sending_methods={'email'}, mail_template=template, invoice_edi_format=None,
+            extra_edis=set(), mail_partner_ids=self.partner_id.ids,
+            author_user_id=author.id, author_partner_id=author.partner_id.id)
+        self.autofaktura_emailed_date = fields.Datetime.now()
+        self.env['autofaktura.log']._log(
+            'emailed', self.env._("Emailed to %(email)s", email=self.partner_id.email), moves=self)
+
+    def _autofaktura_queue_letter(self, reason=''):
+        self.ensure_one()
+        if not self._autofaktura_has_postal_address():
+            raise UserError(self.env._(
+                "Customer %(customer)s has no postal address (street, postcode and city) for a letter.",
+                customer=self.partner_id.display_name))
+        self.autofaktura_letter_state = 'to_print'
+        self.env['autofaktura.log']._log(
+            'queued_print', reason or self.env._("Added to the print queue"), moves=self)
+
+    def _autofaktura_archive(self):
+        """Give the invoice its document number and store its PDF, once."""
+        self.ensure_one()
+        self._autofaktura_assign_document_number()
+        self._autofaktura_archive_pdf()
+
+    def _autofaktura_dispatch(self):
+        """Email the archived invoice and/or queue it as a letter, as its agreement says. Each
+        step happens once, however often the delivery is retried."""
+        self.ensure_one()
+        subscription = self.autofaktura_subscription_id
+        method = subscription.delivery_method or 'email'
+        wants_letter = method in ('letter', 'email_letter')
+        letter_reason = ''
+        if method in ('email', 'email_letter') and not self.autofaktura_emailed_date:
+            if self._autofaktura_email_address():
+                self._autofaktura_send_email(subscription)
+            elif method == 'email':
+                wants_letter = True
+                letter_reason = self.env._(
+                    "Sent as a letter: customer %(customer)s has no usable email address (%(email)s).",
+                    customer=self.partner_id.display_name, email=self.partner_id.email or '-')
+        if wants_letter and self.autofaktura_letter_state == 'none':
+            self._autofaktura_queue_letter(letter_reason)
+        self.write({'autofaktura_delivery_state': 'done', 'autofaktura_delivery_error': False})
+
+    def _autofaktura_deliver(self):
+        """Deliver one posted AutoFaktura invoice: archive it, then send it. The archive is kept
+        even when sending fails (it is retried on the next run)."""
+        self.ensure_one()
+        for step in (self._autofaktura_archive, self._autofaktura_dispatch):
+            with self.env.cr.savepoint():
+                step()
+
+    def _autofaktura_delivery_failed(self, error):
+        self.ensure_one()
+        subscription = self.autofaktura_subscription_id
+        message = subscription._error_text(error)
+        self.write({'autofaktura_delivery_state': 'failed', 'autofaktura_delivery_error': message})
+        self.env['autofaktura.log']._log(
+            'failed', self.env._("Delivery failed, retried on the next run: %(error)s", error=message),
+            moves=self)
+
+    # ------------------------------------------------------------------
+    # Print queue
+    # ------------------------------------------------------------------
+
+    def action_autofaktura_print_letters(self):
+        """One PDF of the archived invoices of these letters, in the order given (the order
+        shown), merged from the stored files; the letters are then marked printed."""
+        letters = self.filtered(lambda m: m.autofaktura_letter_state in ('to_print', 'printed'))
+        if not letters:
+            raise UserError(self.env._("Select the letters to print (invoices in the print queue)."))
+        without_pdf = letters.filtered(lambda m: not m.invoice_pdf_report_id)
+        if without_pdf:
+            raise UserError(self.env._(
+                "%(invoices)s have no archived PDF yet; they are printed once the delivery run has archived them.",
+                invoices=", ".join(without_pdf.mapped('name'))))
+        merged = pdf.merge_pdf([move.invoice_pdf_report_id.raw for move in letters])
+        now = fields.Datetime.now()
+        attachment = self.env['ir.attachment'].create({
+            'name': self.env._("Letters %(date)s.pdf", date=fields.Datetime.context_timestamp(self, now).strftime('%Y-%m-%d %H.%M')),
+            'raw': merged,
+            'mimetype': 'application/pdf',
+            'res_model': 'res.company',
+            'res_id': letters[0].company_id.id,
+        })
+        for move in letters:
+            reprint = move.autofaktura_letter_state == 'printed'
+            self.env['autofaktura.log']._log(
+                'reprinted' if reprint else 'printed',
+                self.env._("Printed by %(user)s", user=self.env.user.name), moves=move)
+        letters.write({
+            'autofaktura_letter_state': 'printed',
+            'autofaktura_printed_date': now,
+            'autofaktura_printed_user_id': self.env.user.id,
+        })
+        return {
+            'type': 'ir.actions.act_url',
+            'url': f'/web/content/{attachment.id}?download=true',
+            'target': 'download',
+            'autofaktura_attachment_id': attachment.id,
+        }
+
+    def action_autofaktura_view_log(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('elmer_autofaktura.action_autofaktura_log')
+        action['domain'] = [('move_id', '=', self.id)]
+        return action

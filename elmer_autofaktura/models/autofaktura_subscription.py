@@ -6,7 +6,7 @@ import psycopg2.errors
 from odoo import api, fields, models, modules
 from odoo.exceptions import LockError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 from odoo.tools.misc import format_date
 
 from ..tools import periods
@@ -18,6 +18,8 @@ INVOICING_BATCH_SIZE = 100
 # Periods one agreement may invoice per batch: a long catch-up continues in the
 # next batch instead of building one huge transaction.
 MAX_PERIODS_PER_BATCH = 200
+# Invoices rendered and sent per committed batch of the delivery run.
+DELIVERY_BATCH_SIZE = 20
 
 INTERVAL_UNITS = [
     ('day', "Days"),
@@ -103,6 +105,25 @@ class AutofakturaSubscription(models.Model):
         help="Post the invoices in the journal when they are created. "
              "Untick to leave them in draft for review.")
 
+    delivery_method = fields.Selection(
+        selection=[
+            ('email', "Email"),
+            ('letter', "Letter"),
+            ('email_letter', "Email and letter"),
+        ],
+        string="Delivery Method", required=True, tracking=True,
+        compute='_compute_delivery_method', store=True, readonly=False, precompute=True,
+        help="Email: the invoice is mailed with its PDF (as a letter if the customer has no usable "
+             "email address). Letter: the PDF waits in the print queue.")
+    mail_template_id = fields.Many2one(
+        'mail.template', string="Email Template", tracking=True,
+        domain="[('model', '=', 'account.move')]",
+        default=lambda self: self.env.ref(
+            'elmer_autofaktura.mail_template_autofaktura_invoice', raise_if_not_found=False),
+        help="The personal email sent with each invoice. Customize it for this agreement alone "
+             "with the Customize button; the shared template stays as it is.")
+    log_ids = fields.One2many('autofaktura.log', 'subscription_id', string="Log")
+    log_count = fields.Integer(compute='_compute_log_count', string="Log Lines")
     line_ids = fields.One2many(
         'autofaktura.subscription.line', 'subscription_id', string="Lines", copy=True)
     invoice_ids = fields.One2many(
@@ -142,6 +163,21 @@ class AutofakturaSubscription(models.Model):
                     Domain('type', '=', 'sale'),
                 ]),
                 limit=1)
+
+    @api.depends('partner_id')
+    def _compute_delivery_method(self):
+        for subscription in self:
+            partner = subscription.partner_id
+            if partner.autofaktura_delivery_method:
+                subscription.delivery_method = partner.autofaktura_delivery_method
+            elif not subscription.delivery_method or partner:
+                subscription.delivery_method = 'email' if email_normalize(partner.email or '') else 'letter'
+
+    def _compute_log_count(self):
+        counts = dict(self.env['autofaktura.log']._read_group(
+            [('subscription_id', 'in', self.ids)], ['subscription_id'], ['__count']))
+        for subscription in self:
+            subscription.log_count = counts.get(subscription, 0)
 
     @api.depends('journal_id')
     def _compute_currency_id(self):
@@ -431,6 +467,12 @@ class AutofakturaSubscription(models.Model):
             moves |= self.env['account.move'].with_company(company_id).with_context(
                 default_move_type='out_invoice').create(company_vals)
         to_post = moves.filtered(lambda m: m.autofaktura_subscription_id.auto_post)
+        Log = self.env['autofaktura.log']
+        for move in moves:
+            Log._log('created', self.env._(
+                "Invoice for the period %(start)s – %(end)s",
+                start=format_date(self.env, move.autofaktura_period_start),
+                end=format_date(self.env, move.autofaktura_period_end)), moves=move)
         if to_post:
             to_post._post(soft=False)
         return moves
@@ -575,6 +617,69 @@ class AutofakturaSubscription(models.Model):
         _logger.info(
             "AutoFaktura invoicing run: %(invoices)s invoices for %(agreements)s agreements, "
             "%(failed)s agreements failed", totals)
+        if totals['invoices'] or totals['failed']:
+            self.env['autofaktura.log']._log('run', self.env._(
+                "Invoicing run: %(due)s agreements due, %(invoices)s invoices created, %(failed)s failed.",
+                due=totals['agreements'] + totals['failed'], invoices=totals['invoices'],
+                failed=totals['failed']))
+            delivery_cron = self.env.ref('elmer_autofaktura.ir_cron_autofaktura_deliver', raise_if_not_found=False)
+            if delivery_cron and totals['invoices']:
+                delivery_cron._trigger()
+        return totals
+
+    # ------------------------------------------------------------------
+    # Delivery run
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_delivery_domain(self):
+        return Domain([
+            ('autofaktura_subscription_id', '!=', False),
+            ('state', '=', 'posted'),
+            ('autofaktura_delivery_state', 'in', ('pending', 'failed')),
+        ])
+
+    @api.model
+    def _cron_deliver(self, batch_size=DELIVERY_BATCH_SIZE):
+        """Scheduled action: archive, email and queue as letters the posted AutoFaktura
+        invoices not delivered yet. Separate from invoicing, so that PDFs and mail never hold
+        up (or roll back) a posted invoice; a failure is logged and retried on the next run.
+        Invoices are locked with SKIP LOCKED, so several cron workers render in parallel."""
+        Move = self.env['account.move']
+        domain = self._get_delivery_domain()
+        passed_ids = set()
+        totals = {'delivered': 0, 'failed': 0}
+        self._commit_run_progress(0, Move.search_count(domain))
+        while True:
+            batch = Move.search(domain & Domain('id', 'not in', list(passed_ids)),
+                                limit=batch_size, order='id')
+            if not batch:
+                break
+            try:
+                locked = batch.try_lock_for_update(allow_referencing=True)
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                self.env.cr.rollback()
+                continue
+            locked.invalidate_recordset()
+            locked = locked.filtered_domain(domain)
+            passed_ids.update((batch - locked).ids)
+            for move in locked:
+                try:
+                    move._autofaktura_deliver()
+                    totals['delivered'] += 1
+                except Exception as error:  # noqa: BLE001 - one invoice must never stop the run
+                    self.env.invalidate_all(flush=False)
+                    if not isinstance(error, (UserError, ValidationError)):
+                        _logger.exception("AutoFaktura: delivering %s failed", move.name)
+                    move._autofaktura_delivery_failed(error)
+                    passed_ids.add(move.id)
+                    totals['failed'] += 1
+            remaining = Move.search_count(domain & Domain('id', 'not in', list(passed_ids)))
+            if not self._commit_run_progress(len(locked), remaining):
+                break
+        if totals['delivered'] or totals['failed']:
+            self.env['autofaktura.log']._log('run', self.env._(
+                "Delivery run: %(delivered)s invoices delivered, %(failed)s failed.", **totals))
         return totals
 
     # ------------------------------------------------------------------
@@ -736,6 +841,47 @@ class AutofakturaSubscription(models.Model):
             action['domain'] = [('id', 'in', invoices.ids)]
         action['context'] = {'default_move_type': 'out_invoice', 'create': False}
         return action
+
+    def action_view_log(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('elmer_autofaktura.action_autofaktura_log')
+        action['domain'] = [('subscription_id', '=', self.id)]
+        return action
+
+    def action_customize_mail_template(self):
+        """Give this agreement its own copy of its email template, to change the text for it alone."""
+        self.ensure_one()
+        template = self.mail_template_id or self.env.ref('elmer_autofaktura.mail_template_autofaktura_invoice')
+        if not template.autofaktura_subscription_id:
+            template = template.copy({
+                'name': self.env._("%(template)s (%(agreement)s)", template=template.name, agreement=self.name),
+                'autofaktura_subscription_id': self.id,
+            })
+            self.mail_template_id = template
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'mail.template',
+            'res_id': template.id,
+            'view_mode': 'form',
+            'target': 'current',
+        }
+
+    def action_preview_mail(self):
+        """Show the merged email for one of this agreement's invoices (Odoo's template preview)."""
+        self.ensure_one()
+        template = self.mail_template_id or self.env.ref('elmer_autofaktura.mail_template_autofaktura_invoice')
+        invoice = self.invoice_ids.filtered(lambda m: m.state == 'posted')[:1] or self.invoice_ids[:1]
+        if not invoice:
+            raise UserError(self.env._("Agreement %(name)s has no invoice to preview the email with yet.",
+                                       name=self.name))
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Email Preview"),
+            'res_model': 'mail.template.preview',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_mail_template_id': template.id, 'default_resource_ref': f'account.move,{invoice.id}'},
+        }
 
     def action_view_invoices(self):
         self.ensure_one()

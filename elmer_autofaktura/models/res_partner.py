@@ -9,6 +9,10 @@ class ResPartner(models.Model):
         'autofaktura.subscription', 'partner_id', string="AutoFaktura Agreements")
     autofaktura_subscription_count = fields.Integer(
         string="Agreements", compute='_compute_autofaktura_subscription_count')
+    autofaktura_delivery_method = fields.Selection(
+        selection=[('email', "Email"), ('letter', "Letter"), ('email_letter', "Email and letter")],
+        string="Preferred Invoice Delivery",
+        help="How new AutoFaktura agreements of this customer deliver invoices by default.")
     autofaktura_invoicing_blocked = fields.Boolean(
         string="Blocked for Automatic Invoicing", company_dependent=True,
         help="The invoicing run skips this customer's agreements and shows why on each of them.")

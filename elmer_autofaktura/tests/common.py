@@ -10,6 +10,8 @@ class AutofakturaCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env['res.lang']._activate_lang('da_DK')
+        # as when Danish is installed: our views, reports and mail templates in Danish
+        cls.env['ir.module.module']._load_module_terms(['elmer_autofaktura'], ['da_DK'])
         cls.company = cls.company_data['company']
         cls.journal = cls.company_data['default_journal_sale']
         cls.customer = cls.env['res.partner'].create({
