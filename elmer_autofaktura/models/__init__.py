@@ -9,3 +9,4 @@ from . import res_config_settings
 from . import account_journal
 from . import account_bank_statement_line
 from . import mail_template
+from . import mail_mail

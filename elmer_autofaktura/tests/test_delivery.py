@@ -201,3 +201,36 @@ class TestDelivery(AutofakturaCommon):
             log.write({'message': "changed"})
         with self.assertRaises(Exception):
             log.unlink()
+
+    def test_refused_email_is_logged_and_sent_again(self):
+        _subscription, invoice = self._invoice_and_deliver()
+        mail = self._mails(invoice)
+        mail._postprocess_sent_message(
+            success_pids=self.env['res.partner'], success_emails=[],
+            failure_reason="550 5.1.1 mailbox unavailable", failure_type='mail_smtp')
+        self.assertEqual(invoice.autofaktura_delivery_state, 'failed')
+        self.assertIn("550", invoice.autofaktura_delivery_error)
+        self.assertIn("550", self.env['autofaktura.log'].search(
+            [('move_id', '=', invoice.id), ('event', '=', 'failed')]).message)
+        with freeze_time('2027-02-01'):
+            self.env['autofaktura.subscription']._cron_deliver()
+        self.assertEqual(len(self._mails(invoice)), 2, "queued again after the refusal")
+        self.assertEqual(invoice.autofaktura_delivery_state, 'done')
+
+    def test_pdf_failure_keeps_the_invoice_posted(self):
+        subscription = self._create_subscription()
+        subscription.action_activate()
+        with freeze_time('2027-01-31'):
+            self._run()
+            invoice = self._invoices(subscription)
+            report = self.env.ref('account.account_invoices')
+            original = report.report_name
+            report.report_name = 'elmer_autofaktura.no_such_template'
+            self.env['autofaktura.subscription']._cron_deliver()
+            self.assertEqual(invoice.state, 'posted')
+            self.assertEqual(invoice.autofaktura_delivery_state, 'failed')
+            self.assertFalse(self._mails(invoice))
+            report.report_name = original
+            self.env['autofaktura.subscription']._cron_deliver()
+        self.assertEqual(invoice.autofaktura_delivery_state, 'done')
+        self.assertEqual(len(self._mails(invoice)), 1)
