@@ -111,7 +111,7 @@ class AutofakturaSubscription(models.Model):
             ('letter', "Letter"),
             ('email_letter', "Email and letter"),
         ],
-        string="Delivery Method", required=True, tracking=True,
+        required=True, tracking=True,
         compute='_compute_delivery_method', store=True, readonly=False, precompute=True,
         help="Email: the invoice is mailed with its PDF (as a letter if the customer has no usable "
              "email address). Letter: the PDF waits in the print queue.")
@@ -122,7 +122,7 @@ class AutofakturaSubscription(models.Model):
             'elmer_autofaktura.mail_template_autofaktura_invoice', raise_if_not_found=False),
         help="The personal email sent with each invoice. Customize it for this agreement alone "
              "with the Customize button; the shared template stays as it is.")
-    log_ids = fields.One2many('autofaktura.log', 'subscription_id', string="Log")
+    log_ids = fields.One2many('autofaktura.log', 'subscription_id')
     log_count = fields.Integer(compute='_compute_log_count', string="Log Lines")
     line_ids = fields.One2many(
         'autofaktura.subscription.line', 'subscription_id', string="Lines", copy=True)
