@@ -23,6 +23,7 @@
         'views/res_config_settings_views.xml',
         'report/report_invoice_templates.xml',
         'views/autofaktura_log_views.xml',
+        'views/autofaktura_standard_views.xml',
         'views/autofaktura_menus.xml',
     ],
     'demo': [

@@ -21,6 +21,12 @@ MAX_PERIODS_PER_BATCH = 200
 # Invoices rendered and sent per committed batch of the delivery run.
 DELIVERY_BATCH_SIZE = 20
 
+# The agreement settings a user's standard carries (the "Standard" button fills them in).
+STANDARD_FIELDS = (
+    'agreement_type_id', 'interval_number', 'interval_unit', 'invoicing_mode', 'delivery_method',
+    'mail_template_id', 'journal_id', 'payment_term_id', 'auto_post',
+)
+
 INTERVAL_UNITS = [
     ('day', "Days"),
     ('week', "Weeks"),
@@ -122,6 +128,16 @@ class AutofakturaSubscription(models.Model):
             'elmer_autofaktura.mail_template_autofaktura_invoice', raise_if_not_found=False),
         help="The personal email sent with each invoice. Customize it for this agreement alone "
              "with the Customize button; the shared template stays as it is.")
+    standard_template_id = fields.Many2one(
+        'autofaktura.standard', string="Template", check_company=True,
+        domain="[('user_id', '=', False)]",
+        help="A company template: picking it fills in the agreement's settings.")
+    recurring_monthly = fields.Monetary(
+        string="Monthly Recurring Revenue", compute='_compute_recurring', store=True, aggregator='sum',
+        help="What an active agreement invoices per month (untaxed), whatever its interval.")
+    recurring_yearly = fields.Monetary(
+        string="Yearly Recurring Revenue", compute='_compute_recurring', store=True, aggregator='sum',
+        help="What an active agreement invoices per year (untaxed), whatever its interval.")
     log_ids = fields.One2many('autofaktura.log', 'subscription_id')
     log_count = fields.Integer(compute='_compute_log_count', string="Log Lines")
     line_ids = fields.One2many(
@@ -172,6 +188,21 @@ class AutofakturaSubscription(models.Model):
                 subscription.delivery_method = partner.autofaktura_delivery_method
             elif not subscription.delivery_method or partner:
                 subscription.delivery_method = 'email' if email_normalize(partner.email or '') else 'letter'
+
+    @api.depends('amount_untaxed', 'interval_number', 'interval_unit', 'state')
+    def _compute_recurring(self):
+        for subscription in self:
+            if subscription.state != 'active' or subscription.interval_number < 1:
+                subscription.recurring_monthly = subscription.recurring_yearly = 0.0
+                continue
+            per_year = periods.periods_per_year(subscription.interval_number, subscription.interval_unit)
+            subscription.recurring_yearly = subscription.amount_untaxed * per_year
+            subscription.recurring_monthly = subscription.recurring_yearly / 12
+
+    @api.onchange('standard_template_id')
+    def _onchange_standard_template_id(self):
+        if self.standard_template_id and self.state in (False, 'draft'):
+            self.update(self.standard_template_id._values_for_subscription(self))
 
     def _compute_log_count(self):
         counts = dict(self.env['autofaktura.log']._read_group(
@@ -841,6 +872,89 @@ class AutofakturaSubscription(models.Model):
             action['domain'] = [('id', 'in', invoices.ids)]
         action['context'] = {'default_move_type': 'out_invoice', 'create': False}
         return action
+
+    # ------------------------------------------------------------------
+    # The Standard button ("NemBrug")
+    # ------------------------------------------------------------------
+
+    def action_save_standard(self):
+        """Save this agreement's settings (and its lines) as the current user's standard."""
+        self.ensure_one()
+        Standard = self.env['autofaktura.standard']
+        standard = Standard._get_personal(self.company_id)
+        values = {name: self[name].id if isinstance(self[name], models.BaseModel) else self[name]
+                  for name in STANDARD_FIELDS}
+        values['line_ids'] = [Command.clear()] + [Command.create({
+            'sequence': line.sequence, 'product_id': line.product_id.id, 'name': line.name,
+            'quantity': line.quantity, 'price_unit': line.price_unit, 'discount': line.discount,
+            'tax_ids': [Command.set(line.tax_ids.ids)],
+        }) for line in self.line_ids]
+        if standard:
+            standard.write(values)
+        else:
+            standard = Standard.create({
+                **values,
+                'name': self.env._("Standard of %(user)s", user=self.env.user.name),
+                'user_id': self.env.uid,
+                'company_id': self.company_id.id,
+            })
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {
+                'type': 'success',
+                'message': self.env._("Saved as your standard. Press Standard on a new agreement to use it."),
+                'next': {'type': 'ir.actions.act_window_close'},
+            },
+        }
+
+    def action_apply_standard(self):
+        """Fill this new or draft agreement with the current user's standard."""
+        for subscription in self:
+            if subscription.state != 'draft':
+                raise UserError(self.env._(
+                    "The standard fills in new and draft agreements only; %(name)s is %(state)s.",
+                    name=subscription.name, state=subscription._state_label()))
+            standard = self.env['autofaktura.standard']._get_personal(subscription.company_id)
+            if not standard:
+                raise UserError(self.env._(
+                    "You have no standard yet. Fill in an agreement the way you like it and press "
+                    "Save as my standard."))
+            subscription.write(standard._values_for_subscription(subscription))
+        return True
+
+    # ------------------------------------------------------------------
+    # Forecast
+    # ------------------------------------------------------------------
+
+    def _forecast_periods(self, date_to, today=None):
+        """[(subscription, period, invoice date)] the coming runs will invoice up to ``date_to``,
+        computed exactly as the run does (cursor, already invoiced periods, end date)."""
+        today = today or fields.Date.context_today(self)
+        invoiced = self._invoiced_period_starts()
+        result = []
+        for subscription in self.filtered(lambda s: s.state == 'active' and s.next_invoice_date):
+            due, _next_index = subscription._collect_due_periods(
+                date_to, invoiced[subscription.id], limit=None)
+            result.extend((subscription, period, max(period.due, today)) for period in due)
+        return result
+
+    @api.model
+    def action_open_forecast(self, months=12):
+        """Fill the forecast with the invoices of the next ``months`` months and open it."""
+        today = fields.Date.context_today(self)
+        date_to = periods.add_months(today, months)
+        Forecast = self.env['autofaktura.forecast.line']
+        Forecast.search([('create_uid', '=', self.env.uid)]).unlink()
+        subscriptions = self.search([('state', '=', 'active'), ('company_id', 'in', self.env.companies.ids)])
+        Forecast.create([{
+            'date': invoice_date,
+            'subscription_id': subscription.id,
+            'period_start': period.start,
+            'period_end': period.end,
+            'amount_untaxed': subscription.amount_untaxed,
+        } for subscription, period, invoice_date in subscriptions._forecast_periods(date_to, today)])
+        return self.env['ir.actions.act_window']._for_xml_id('elmer_autofaktura.action_autofaktura_forecast')
 
     def action_view_log(self):
         self.ensure_one()
