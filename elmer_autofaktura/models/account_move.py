@@ -324,10 +324,9 @@ class AccountMove(models.Model):
         template = subscription.mail_template_id or self.env.ref(
             'elmer_autofaktura.mail_template_autofaktura_invoice')
         author = subscription.user_id or self.env.user
-        self.env['account.move.send'].with_context(
-            mail_notify_force_send=False, mail_notify_author=False,
-        )._generate_and_send_invoices(
-            self, sending_methods={'email'}, mail_template=template, invoice_edi_format=None,
+        # Queued, not sent on the spot: the mail queue sends it (and keeps it while the server is down).
+        self.env['account.move.send']._generate_and_send_invoices(
+            self.with_context(mail_notify_force_send=False), sending_methods={'email'}, mail_template=template, invoice_edi_format=None,
             extra_edis=set(), mail_partner_ids=self.partner_id.ids,
             author_user_id=author.id, author_partner_id=author.partner_id.id)
         self.autofaktura_emailed_date = fields.Datetime.now()

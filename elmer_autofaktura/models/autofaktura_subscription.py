@@ -658,6 +658,19 @@ class AutofakturaSubscription(models.Model):
                 delivery_cron._trigger()
         return totals
 
+    @api.model
+    def _setup_demo(self):
+        """Demo data: an FI-kort +71 sales journal and Danish-speaking Danish customers."""
+        journal = self.env['account.journal'].search(
+            [('type', '=', 'sale'), ('company_id', '=', self.env.company.id)], limit=1)
+        if journal and not journal.autofaktura_fik_type:
+            journal.write({'autofaktura_fik_type': '71', 'autofaktura_fik_creditor': '81234567'})
+        if 'da_DK' in dict(self.env['res.lang'].get_installed()):
+            partners = self.env['res.partner'].search([
+                ('id', 'in', [self.env.ref(f'elmer_autofaktura.demo_partner_{name}').id
+                              for name in ('tina', 'boldklub', 'jensen')])])
+            partners.lang = 'da_DK'
+
     # ------------------------------------------------------------------
     # Delivery run
     # ------------------------------------------------------------------
@@ -694,6 +707,8 @@ class AutofakturaSubscription(models.Model):
             locked.invalidate_recordset()
             locked = locked.filtered_domain(domain)
             passed_ids.update((batch - locked).ids)
+            # Each invoice once per run, whatever happens to it meanwhile (e.g. a refused email).
+            passed_ids.update(locked.ids)
             for move in locked:
                 try:
                     move._autofaktura_deliver()

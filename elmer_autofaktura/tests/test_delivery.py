@@ -205,7 +205,7 @@ class TestDelivery(AutofakturaCommon):
         mail = self._mails(invoice)
         mail._postprocess_sent_message(
             success_pids=self.env['res.partner'], success_emails=[],
-            failure_reason="550 5.1.1 mailbox unavailable", failure_type='mail_smtp')
+            failure_reason="550 5.1.1 mailbox unavailable", failure_type='mail_email_invalid')
         self.assertEqual(invoice.autofaktura_delivery_state, 'failed')
         self.assertIn("550", invoice.autofaktura_delivery_error)
         self.assertIn("550", self.env['autofaktura.log'].search(
@@ -214,6 +214,19 @@ class TestDelivery(AutofakturaCommon):
             self.env['autofaktura.subscription']._cron_deliver()
         self.assertEqual(len(self._mails(invoice)), 2, "queued again after the refusal")
         self.assertEqual(invoice.autofaktura_delivery_state, 'done')
+
+    def test_mail_server_down_keeps_the_email_queued(self):
+        _subscription, invoice = self._invoice_and_deliver()
+        mail = self._mails(invoice)
+        self.assertEqual(mail.state, 'outgoing', "queued, not sent on the spot")
+        # what Odoo does when it cannot connect to the mail server
+        mail.write({'state': 'exception', 'failure_reason': "Connection refused"})
+        mail._postprocess_sent_message(success_pids=[], success_emails=[], failure_type='mail_smtp')
+        self.assertEqual(mail.state, 'outgoing', "kept in the queue, sent when the server answers")
+        self.assertEqual(invoice.autofaktura_delivery_state, 'done')
+        self.assertEqual(len(self._mails(invoice)), 1)
+        self.assertIn("Connection refused", self.env['autofaktura.log'].search(
+            [('move_id', '=', invoice.id), ('event', '=', 'failed')]).message)
 
     def test_pdf_failure_keeps_the_invoice_posted(self):
         subscription = self._create_subscription()
