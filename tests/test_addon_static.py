@@ -60,7 +60,7 @@ def test_xml_well_formed(path):
 
 def _defined_models():
     models = {}
-    for path in (ADDON / "models").glob("*.py"):
+    for path in [*(ADDON / "models").glob("*.py"), *(ADDON / "wizard").glob("*.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):

@@ -1,6 +1,5 @@
 from . import autofaktura_agreement_type
 from . import autofaktura_log
-from . import autofaktura_forecast_line
 from . import autofaktura_standard
 from . import autofaktura_standard_line
 from . import autofaktura_subscription

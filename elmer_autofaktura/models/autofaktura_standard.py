@@ -32,7 +32,7 @@ class AutofakturaStandard(models.Model):
     payment_term_id = fields.Many2one('account.payment.term', check_company=True)
     auto_post = fields.Boolean(string="Post Automatically", default=True)
     include_lines = fields.Boolean(
-        string="Include Lines", help="Also insert these lines on the agreement.")
+        help="Also insert these lines on the agreement.")
     line_ids = fields.One2many('autofaktura.standard.line', 'standard_id', string="Lines", copy=True)
 
     _personal_standard_uniq = models.UniqueIndex(

@@ -1,0 +1,1 @@
+from . import autofaktura_forecast_line
