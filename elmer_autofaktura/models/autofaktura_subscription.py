@@ -124,8 +124,7 @@ class AutofakturaSubscription(models.Model):
     mail_template_id = fields.Many2one(
         'mail.template', string="Email Template", tracking=True,
         domain="[('model', '=', 'account.move')]",
-        default=lambda self: self.env.ref(
-            'elmer_autofaktura.mail_template_autofaktura_invoice', raise_if_not_found=False),
+        default=lambda self: self._default_mail_template(),
         help="The personal email sent with each invoice. Customize it for this agreement alone "
              "with the Customize button; the shared template stays as it is.")
     standard_template_id = fields.Many2one(
@@ -164,6 +163,11 @@ class AutofakturaSubscription(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _default_mail_template(self):
+        return self.env.company.autofaktura_mail_template_id or self.env.ref(
+            'elmer_autofaktura.mail_template_autofaktura_invoice', raise_if_not_found=False)
+
+    @api.model
     def _default_agreement_type(self):
         return self.env['autofaktura.agreement.type'].search(
             Domain('company_id', 'in', [False, self.env.company.id]), limit=1)
@@ -184,8 +188,11 @@ class AutofakturaSubscription(models.Model):
     def _compute_delivery_method(self):
         for subscription in self:
             partner = subscription.partner_id
+            company_default = subscription.company_id.autofaktura_delivery_method
             if partner.autofaktura_delivery_method:
                 subscription.delivery_method = partner.autofaktura_delivery_method
+            elif company_default:
+                subscription.delivery_method = company_default
             elif not subscription.delivery_method or partner:
                 subscription.delivery_method = 'email' if email_normalize(partner.email or '') else 'letter'
 

@@ -12,6 +12,14 @@ class ResCompany(models.Model):
         FIK_CARD_TYPES, string="Default FI-kort Type",
         help="FI-kort type given to new sales journals (and to existing ones without their own).")
     autofaktura_fik_creditor = fields.Char(string="Default FI Creditor Number")
+    autofaktura_delivery_method = fields.Selection(
+        selection=[('email', "Email"), ('letter', "Letter"), ('email_letter', "Email and letter")],
+        string="Default Invoice Delivery",
+        help="Delivery method of new agreements whose customer has no preference. Empty: by email "
+             "when the customer has an email address, else by letter.")
+    autofaktura_mail_template_id = fields.Many2one(
+        'mail.template', string="Default Invoice Email", domain="[('model', '=', 'account.move')]",
+        help="Email template of new agreements; empty: the shipped AutoFaktura template.")
     autofaktura_fik_require_leading_8 = fields.Boolean(
         string="FI Creditor Numbers Start with 8",
         help="Refuse FI creditor numbers that do not start with 8, as the banks issue them.")

@@ -6,6 +6,10 @@ class ResConfigSettings(models.TransientModel):
 
     autofaktura_fik_type = fields.Selection(related='company_id.autofaktura_fik_type', readonly=False)
     autofaktura_fik_creditor = fields.Char(related='company_id.autofaktura_fik_creditor', readonly=False)
+    autofaktura_delivery_method = fields.Selection(
+        related='company_id.autofaktura_delivery_method', readonly=False)
+    autofaktura_mail_template_id = fields.Many2one(
+        related='company_id.autofaktura_mail_template_id', readonly=False)
     autofaktura_fik_require_leading_8 = fields.Boolean(
         related='company_id.autofaktura_fik_require_leading_8', readonly=False)
 

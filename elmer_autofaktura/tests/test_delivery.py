@@ -108,6 +108,14 @@ class TestDelivery(AutofakturaCommon):
         self.assertEqual(self._create_subscription().delivery_method, 'email')
         no_mail.autofaktura_delivery_method = 'email_letter'
         self.assertEqual(self._create_subscription(partner_id=no_mail.id).delivery_method, 'email_letter')
+        # company defaults from the settings
+        own_template = self.env.ref('elmer_autofaktura.mail_template_autofaktura_invoice').copy()
+        settings = self.env['res.config.settings'].with_company(self.company).create({
+            'autofaktura_delivery_method': 'letter', 'autofaktura_mail_template_id': own_template.id})
+        settings.execute()
+        subscription = self._create_subscription()
+        self.assertEqual(subscription.delivery_method, 'letter')
+        self.assertEqual(subscription.mail_template_id, own_template)
 
     def test_email_and_letter(self):
         _subscription, invoice = self._invoice_and_deliver(delivery_method='email_letter')
