@@ -989,11 +989,15 @@ class AutofakturaSubscription(models.Model):
         self.ensure_one()
         template = self.mail_template_id or self.env.ref('elmer_autofaktura.mail_template_autofaktura_invoice')
         if not template.autofaktura_subscription_id:
-            template = template.copy({
+            # The copy repeats the shared template as it is (sudo: its placeholders may be more than a
+            # template editor's); what the user then writes into it is checked by Odoo's
+            # template-editor rules as usual.
+            template = template.sudo().copy({
                 'name': self.env._("%(template)s (%(agreement)s)", template=template.name, agreement=self.name),
                 'autofaktura_subscription_id': self.id,
             })
-            self.mail_template_id = template
+            self.mail_template_id = template.sudo(False)
+            template = template.sudo(False)
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'mail.template',

@@ -4,3 +4,4 @@ from . import test_concurrency
 from . import test_fik_payment_reference
 from . import test_delivery
 from . import test_standard_and_forecast
+from . import test_security
