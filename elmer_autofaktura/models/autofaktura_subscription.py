@@ -280,6 +280,14 @@ class AutofakturaSubscription(models.Model):
                 raise ValidationError(self.env._(
                     "The invoicing interval of %(name)s must be at least 1.", name=subscription.name))
 
+    @api.constrains('journal_id')
+    def _check_journal_type(self):
+        for subscription in self:
+            if subscription.journal_id and subscription.journal_id.type != 'sale':
+                raise ValidationError(self.env._(
+                    "Agreement %(name)s must invoice in a sales journal; %(journal)s is not one.",
+                    name=subscription.name, journal=subscription.journal_id.display_name))
+
     @api.constrains('date_start', 'date_end')
     def _check_dates(self):
         for subscription in self:

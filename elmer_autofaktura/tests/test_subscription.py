@@ -75,6 +75,10 @@ class TestSubscription(AutofakturaCommon):
             subscription.interval_number = -2
         self.assertEqual(subscription.interval_number, 1)
 
+    def test_only_sales_journals(self):
+        with self.assertRaisesRegex(ValidationError, "sales journal"):
+            self._create_subscription(journal_id=self.company_data['default_journal_purchase'].id)
+
     def test_end_before_start_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "end date"):
             self._create_subscription(date_end=fields.Date.to_date('2027-01-30'))
