@@ -139,6 +139,7 @@ class AutofakturaSubscription(models.Model):
         help="What an active agreement invoices per year (untaxed), whatever its interval.")
     log_ids = fields.One2many('autofaktura.log', 'subscription_id')
     log_count = fields.Integer(compute='_compute_log_count', string="Log Lines")
+    document_count = fields.Integer(compute='_compute_document_count', string="Documents")
     line_ids = fields.One2many(
         'autofaktura.subscription.line', 'subscription_id', string="Lines", copy=True)
     invoice_ids = fields.One2many(
@@ -210,6 +211,27 @@ class AutofakturaSubscription(models.Model):
     def _onchange_standard_template_id(self):
         if self.standard_template_id and self.state in (False, 'draft'):
             self.update(self.standard_template_id._values_for_subscription(self))
+
+    def _document_domain(self):
+        return [('res_model', '=', 'account.move'), ('res_id', 'in', self.invoice_ids.ids),
+                ('res_field', '=', 'invoice_pdf_report_file')]
+
+    def _compute_document_count(self):
+        for subscription in self:
+            subscription.document_count = self.env['ir.attachment'].search_count(
+                subscription._document_domain()) if subscription.invoice_ids else 0
+
+    def action_view_documents(self):
+        """The archived invoice PDFs of this agreement."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.env._("Documents"),
+            'res_model': 'ir.attachment',
+            'view_mode': 'list,form',
+            'domain': self._document_domain(),
+            'context': {'create': False},
+        }
 
     def _compute_log_count(self):
         counts = dict(self.env['autofaktura.log']._read_group(

@@ -62,6 +62,9 @@ class TestDelivery(AutofakturaCommon):
         self.assertEqual(invoice.autofaktura_letter_state, 'none')
         self.assertTrue(invoice.message_ids.filtered(lambda m: m.message_type == 'comment' and 'Tina' in (m.body or '')))
         self.assertEqual(self._events(invoice), ['created', 'posted', 'archived', 'emailed'])
+        self.assertEqual(subscription.document_count, 1)
+        documents = self.env['ir.attachment'].search(subscription.action_view_documents()['domain'])
+        self.assertEqual(documents, attachment)
         logs = self.env['autofaktura.log'].search([('move_id', '=', invoice.id)])
         self.assertTrue(all(log.subscription_id == subscription for log in logs))
         self.assertEqual(set(logs.filtered(lambda l: l.event in ('archived', 'emailed')).mapped('document_number')),
