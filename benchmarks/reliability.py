@@ -22,18 +22,23 @@ import odoo_tooling as ot  # noqa: E402
 SETUP = """
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
-today = fields.Date.context_today(env.user)
-company = env.company
-partners = env['res.partner'].create([{{'name': f'Reliability {{tag}} {{i}}'}} for i in range({count})])
-subscriptions = env['autofaktura.subscription'].create([{{
-    'partner_id': partner.id,
-    'date_start': today - relativedelta(months={months_behind}),
-    'delivery_method': 'letter',
-    'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})],
-}} for partner in partners])
+start = fields.Date.context_today(env.user) - relativedelta(months={months_behind})
+partner_vals = []
+for i in range({count}):
+    partner_vals.append({{'name': 'Reliability {tag} %s' % i}})
+partners = env['res.partner'].create(partner_vals)
+subscription_vals = []
+for partner in partners:
+    subscription_vals.append({{
+        'partner_id': partner.id,
+        'date_start': start,
+        'delivery_method': 'letter',
+        'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})],
+    }})
+subscriptions = env['autofaktura.subscription'].create(subscription_vals)
 subscriptions.action_activate()
 env.cr.commit()
-print('IDS', ','.join(map(str, subscriptions.ids)))
+print('IDS', ','.join(str(i) for i in subscriptions.ids))
 """
 
 RUN = """
@@ -49,11 +54,14 @@ ids = [{ids}]
 rows = env.execute_query(SQL(
     "SELECT autofaktura_subscription_id, autofaktura_period_start, count(*) FROM account_move "
     "WHERE autofaktura_subscription_id IN %s AND state != 'cancel' GROUP BY 1, 2", tuple(ids)))
-doubles = sum(1 for row in rows if row[2] > 1)
+doubles = 0
 per_subscription = {{}}
 for subscription_id, start, count in rows:
-    per_subscription.setdefault(subscription_id, []).append(start)
-incomplete = sum(1 for i in ids if len(per_subscription.get(i, [])) != {periods})
+    doubles += count > 1
+    per_subscription[subscription_id] = per_subscription.get(subscription_id, 0) + 1
+incomplete = 0
+for i in ids:
+    incomplete += per_subscription.get(i, 0) != {periods}
 print('CHECK', len(rows), doubles, incomplete)
 """
 
