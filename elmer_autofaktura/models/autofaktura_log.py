@@ -42,6 +42,19 @@ class AutofakturaLog(models.Model):
             log.partner_id = log.move_id.partner_id or log.subscription_id.partner_id
 
     @api.model
+    def _log_each(self, event, moves_and_messages):
+        """One log line per (invoice, message), written in one go."""
+        return self.sudo().create([{
+            'event': event,
+            'message': message,
+            'move_id': move.id,
+            'subscription_id': move.autofaktura_subscription_id.id,
+            'document_number': move.autofaktura_document_number,
+            'company_id': move.company_id.id,
+            'user_id': self.env.user.id,
+        } for move, message in moves_and_messages])
+
+    @api.model
     def _log(self, event, message='', moves=None, subscription=None, company=None):
         """Write one log line per invoice (or one for the agreement / the run). The log is
         written by the system, whoever triggers it; users only read it."""

@@ -523,7 +523,8 @@ class AutofakturaSubscription(models.Model):
         else:
             next_due = self._get_period(next_index).due
             if self.next_invoice_date != next_due:
-                self.next_invoice_date = next_due
+                # The run moving its own cursor is no news for the chatter (a user's change is).
+                self.with_context(tracking_disable=True).next_invoice_date = next_due
 
     def _create_invoices(self, vals_list):
         """One create for all invoices, grouped by company; post those whose agreement auto-posts."""
@@ -535,12 +536,11 @@ class AutofakturaSubscription(models.Model):
             moves |= self.env['account.move'].with_company(company_id).with_context(
                 default_move_type='out_invoice').create(company_vals)
         to_post = moves.filtered(lambda m: m.autofaktura_subscription_id.auto_post)
-        Log = self.env['autofaktura.log']
-        for move in moves:
-            Log._log('created', self.env._(
-                "Invoice for the period %(start)s – %(end)s",
-                start=format_date(self.env, move.autofaktura_period_start),
-                end=format_date(self.env, move.autofaktura_period_end)), moves=move)
+        self.env['autofaktura.log']._log_each('created', [
+            (move, self.env._("Invoice for the period %(start)s – %(end)s",
+                              start=format_date(self.env, move.autofaktura_period_start),
+                              end=format_date(self.env, move.autofaktura_period_end)))
+            for move in moves])
         if to_post:
             to_post._post(soft=False)
         return moves

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Invoicing run benchmark, side by side on one database and machine.
+
+For each N it measures, each in a process of its own (so that peak memory is its own):
+  odoo      Odoo's own account.move create + post of the same N invoices, in batches of 100
+  autofak   AutoFaktura's invoicing run (_cron_generate_invoices) for N due agreements
+  oca       OCA contract (odoo-addon-contract from PyPI, installed without its dependencies
+            into a temporary addons path) creating and posting the same N invoices
+and prints time per invoice, the ratio to Odoo's own create + post, SQL queries per invoice
+and the process's peak memory. The delivery run (PDF + archive + mail) is measured for
+--delivery invoices with one and with two worker processes.
+
+Usage: benchmarks/bench_invoicing.py [--sizes 1000,10000] [--delivery 100] [--keep-db]
+Needs an Odoo 19 (ODOO_BIN or an importable odoo), PostgreSQL, wkhtmltopdf, and pip access
+to PyPI for odoo-addon-contract.
+"""
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
+import odoo_tooling as ot  # noqa: E402
+
+PRELUDE = """
+import json, resource, time
+import odoo.sql_db
+from dateutil.relativedelta import relativedelta
+from odoo import Command, fields
+today = fields.Date.context_today(env.user)
+def measure(label, count, function):
+    queries = odoo.sql_db.sql_counter
+    started = time.perf_counter()
+    function()
+    env.cr.commit()
+    seconds = time.perf_counter() - started
+    print('RESULT ' + json.dumps({'label': label, 'count': count, 'seconds': seconds,
+        'queries': odoo.sql_db.sql_counter - queries,
+        'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+SETUP = """
+product = env['product.product'].create({{'name': 'Benchmark service', 'list_price': 100.0, 'taxes_id': [Command.clear()]}})
+journal = env['account.journal'].search([('type', '=', 'sale'), ('company_id', '=', env.company.id)], limit=1)
+partner_vals = []
+for i in range({count}):
+    partner_vals.append({{'name': 'Benchmark {count} %s' % i, 'email': 'kunde%s@example.dk' % i}})
+partners = env['res.partner'].create(partner_vals)
+agreement_vals = []
+for partner in partners:
+    agreement_vals.append({{'partner_id': partner.id, 'date_start': today, 'journal_id': journal.id,
+        'delivery_method': 'email',
+        'line_ids': [Command.create({{'product_id': product.id, 'name': 'Service', 'price_unit': 100.0,
+                                      'tax_ids': [Command.clear()]}})]}})
+agreements = env['autofaktura.subscription'].create(agreement_vals)
+agreements.action_activate()
+if 'contract.contract' in env:
+    contract_vals = []
+    for partner in partners:
+        contract_vals.append({{'name': 'Benchmark', 'partner_id': partner.id, 'contract_type': 'sale',
+            'journal_id': journal.id, 'line_recurrence': False,
+            'recurring_rule_type': 'monthly', 'recurring_interval': 1,
+            'date_start': today, 'recurring_next_date': today,
+            'contract_line_fixed_ids': [Command.create({{'product_id': product.id, 'name': 'Service',
+                'quantity': 1, 'price_unit': 100.0}})]}})
+    env['contract.contract'].create(contract_vals)
+env.cr.commit()
+print('SETUP ' + json.dumps({{'product': product.id, 'journal': journal.id, 'partners': partners.ids,
+                             'agreements': agreements.ids}}))
+"""
+
+ODOO_NATIVE = """
+setup = json.loads('''{setup}''')
+def run():
+    Move = env['account.move']
+    partner_ids = setup['partners']
+    for start in range(0, len(partner_ids), 100):
+        moves = Move.create([{{
+            'move_type': 'out_invoice', 'partner_id': partner_id, 'journal_id': setup['journal'],
+            'invoice_date': today,
+            'invoice_line_ids': [Command.create({{'product_id': setup['product'], 'name': 'Service',
+                'quantity': 1, 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})],
+        }} for partner_id in partner_ids[start:start + 100]])
+        moves._post(soft=False)
+        env.cr.commit()
+measure('odoo create+post', len(setup['partners']), run)
+"""
+
+AUTOFAKTURA = """
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
+model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+measure('autofaktura run', {count}, lambda: model._cron_generate_invoices())
+"""
+
+OCA = """
+def run():
+    before = set(env['account.move'].search([('move_type', '=', 'out_invoice'), ('state', '=', 'draft')]).ids)
+    env['contract.contract']._cron_recurring_create(date_ref=today)
+    drafts = env['account.move'].search([('move_type', '=', 'out_invoice'), ('state', '=', 'draft'),
+                                         ('id', 'not in', list(before))])
+    for start in range(0, len(drafts), 100):
+        drafts[start:start + 100]._post(soft=False)
+        env.cr.commit()
+measure('oca contract cron+post', {count}, run)
+"""
+
+DELIVERY = """
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_deliver')
+model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+measure('delivery worker', {count}, lambda: model._cron_deliver(batch_size=5))
+"""
+
+
+def shell(odoo, database, script, log_file, extra_addons=None, wait=True):
+    args = [*odoo, 'shell', *ot.server_options(database, log_file), '--no-http']
+    if extra_addons:
+        args = [arg if not arg.startswith('--addons-path=') else f'{arg},{extra_addons}' for arg in args]
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, cwd=ot.WORK_DIR)
+    process.stdin.write(PRELUDE + script)
+    process.stdin.close()
+    if not wait:
+        return process
+    output = process.stdout.read()
+    process.wait()
+    return output
+
+
+def lines(output, tag):
+    found = [json.loads(line.split(' ', 1)[1]) for line in output.splitlines() if line.startswith(tag + ' ')]
+    if not found:
+        sys.exit(f"No {tag} in the output:\n{output[-4000:]}")
+    return found
+
+
+def oca_contract_addons():
+    """odoo-addon-contract from PyPI, without its dependencies, unpacked into a temporary addons path."""
+    folder = Path(tempfile.mkdtemp(prefix='oca-contract-'))
+    subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '-q', '-d', str(folder),
+                    'odoo-addon-contract>=19.0,<19.1'], check=True)
+    wheel = next(folder.glob('*.whl'))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(folder / 'unpacked')
+    return str(folder / 'unpacked' / 'odoo' / 'addons')
+
+
+def report(results, reference):
+    print(f"{'':28} {'N':>6} {'s total':>8} {'ms/invoice':>11} {'× odoo':>7} {'queries/inv':>12} {'peak MB':>8}")
+    for result in results:
+        per_invoice = result['seconds'] / result['count'] * 1000
+        ratio = result['seconds'] / reference['seconds'] if reference else float('nan')
+        print(f"{result['label']:28} {result['count']:>6} {result['seconds']:>8.1f} {per_invoice:>11.2f} "
+              f"{ratio:>7.2f} {result['queries'] / result['count']:>12.1f} {result['peak_mb']:>8.0f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--sizes', default='1000,10000')
+    parser.add_argument('--delivery', type=int, default=100, help="invoices for the delivery measurement")
+    parser.add_argument('--no-oca', action='store_true', help="leave OCA contract out")
+    parser.add_argument('--keep-db', action='store_true')
+    options = parser.parse_args()
+    odoo = ot.find_odoo()
+    if not odoo:
+        sys.exit("Odoo 19 was not found (ODOO_BIN or an importable odoo package).")
+    extra = None if options.no_oca else oca_contract_addons()
+    log_file = Path(ot.WORK_DIR) / 'bench.log'
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} on {subprocess.run(['uname', '-srm'], capture_output=True, text=True).stdout.strip()}")
+    for size in (int(value) for value in options.sizes.split(',')):
+        database = ot.unique_db_name(f'af_bench_{size}')
+        try:
+            modules = ot.ADDON + ('' if options.no_oca else ',contract')
+            install = [*ot.server_options(database, log_file), '-i', modules, '--stop-after-init']
+            if extra:
+                install = [a if not a.startswith('--addons-path=') else f'{a},{extra}' for a in install]
+            if ot.run_odoo(odoo, install, log_file):
+                sys.exit(f"Installing failed; see {log_file}")
+            setup = lines(shell(odoo, database, SETUP.format(count=size), log_file, extra), 'SETUP')[0]
+            results = []
+            results += lines(shell(odoo, database, ODOO_NATIVE.format(setup=json.dumps(setup)), log_file, extra), 'RESULT')
+            results += lines(shell(odoo, database, AUTOFAKTURA.format(count=size), log_file, extra), 'RESULT')
+            if not options.no_oca:
+                results += lines(shell(odoo, database, OCA.format(count=size), log_file, extra), 'RESULT')
+            print(f"\nN = {size}")
+            report(results, results[0])
+        finally:
+            if not options.keep_db:
+                ot.drop_database(database)
+    # delivery: the same number of invoices with one and with two worker processes
+    delivery = []
+    for workers in (1, 2):
+        database = ot.unique_db_name(f'af_bench_delivery_{workers}')
+        try:
+            if ot.run_odoo(odoo, [*ot.server_options(database, log_file), '-i', ot.ADDON, '--stop-after-init'], log_file):
+                sys.exit(f"Installing failed; see {log_file}")
+            lines(shell(odoo, database, SETUP.format(count=options.delivery), log_file), 'SETUP')
+            lines(shell(odoo, database, AUTOFAKTURA.format(count=options.delivery), log_file), 'RESULT')
+            started = time.perf_counter()
+            processes = [shell(odoo, database, DELIVERY.format(count=options.delivery), log_file, wait=False)
+                         for _index in range(workers)]
+            outputs = [process.stdout.read() for process in processes]
+            for process in processes:
+                process.wait()
+            wall = time.perf_counter() - started
+            peak = max(result['peak_mb'] for output in outputs for result in lines(output, 'RESULT'))
+            delivery.append({'label': f'delivery, {workers} worker(s)', 'count': options.delivery,
+                             'seconds': wall, 'queries': sum(r['queries'] for o in outputs for r in lines(o, 'RESULT')),
+                             'peak_mb': peak})
+        finally:
+            if not options.keep_db:
+                ot.drop_database(database)
+    print(f"\nDelivery (PDF + archive + mail), {options.delivery} invoices, wall-clock incl. process start")
+    report(delivery, None)
+    print(f"two workers vs one: {delivery[0]['seconds'] / delivery[1]['seconds']:.2f}× faster")
+
+
+if __name__ == '__main__':
+    main()
