@@ -5,11 +5,18 @@
    exactly N invoices, none twice.
 2. A run killed with SIGKILL halfway, then run again: exactly one invoice per due
    period, no gaps.
+3. M agreements of which 5 % are broken in different ways (archived journal, customer
+   blocked for invoicing, negative total, no postal address for a letter): the others are
+   invoiced and delivered, the broken ones flagged with their reasons.
+4. Mail server down (a closed port): invoices posted, mails kept in the queue; once a mail
+   server answers (a local SMTP sink) they are all sent, none lost.
+5. A long catch-up: a weekly agreement two years behind completes in one run.
 
-Usage: benchmarks/reliability.py [--agreements 1000] [--keep-db]
+Usage: benchmarks/reliability.py [--agreements 1000] [--delivered 200] [--keep-db]
 Needs an Odoo 19 (ODOO_BIN or an importable odoo) and PostgreSQL, like scripts/run-tests.
 """
 import argparse
+import json
 import signal
 import subprocess
 import sys
@@ -66,6 +73,102 @@ print('CHECK', len(rows), doubles, incomplete)
 """
 
 
+BROKEN = """
+from dateutil.relativedelta import relativedelta
+from odoo import Command, fields
+today = fields.Date.context_today(env.user)
+journal = env['account.journal'].search([('type', '=', 'sale'), ('company_id', '=', env.company.id)], limit=1)
+old_journal = journal.copy({{'name': 'Old sales', 'code': 'OLD'}})
+vals = []
+kinds = []
+for i in range({count}):
+    kind = ('archived journal', 'blocked customer', 'negative total', 'no postal address')[i % 4] \
+        if i < {count} * 5 // 100 else 'ok'
+    partner = env['res.partner'].create({{
+        'name': 'Broken %s %s' % (kind, i), 'email': 'kunde%s@example.dk' % i,
+        'street': '' if kind == 'no postal address' else 'Vestergade 1', 'zip': '8000', 'city': 'Aarhus'}})
+    if kind == 'blocked customer':
+        partner.autofaktura_invoicing_blocked = True
+    vals.append({{
+        'partner_id': partner.id, 'date_start': today,
+        'journal_id': (old_journal if kind == 'archived journal' else journal).id,
+        'delivery_method': 'letter',
+        'line_ids': [Command.create({{'name': 'Service', 'price_unit': -100.0 if kind == 'negative total' else 100.0,
+                                      'tax_ids': [Command.clear()]}})],
+    }})
+    kinds.append(kind)
+subscriptions = env['autofaktura.subscription'].create(vals)
+subscriptions.action_activate()
+old_journal.action_archive()
+env.cr.commit()
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
+model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+model._cron_generate_invoices()
+model._cron_deliver()
+env.cr.commit()
+report = {{}}
+for subscription, kind in zip(subscriptions, kinds):
+    move = subscription.invoice_ids[:1]
+    state = 'not invoiced: ' + (subscription.invoicing_error or '?').splitlines()[0][:60] if not move else (
+        'delivered' if move.autofaktura_delivery_state == 'done' else
+        'delivery failed: ' + (move.autofaktura_delivery_error or '?')[:60])
+    report.setdefault(kind, {{}}).setdefault(state, 0)
+    report[kind][state] += 1
+import json
+print('BROKEN ' + json.dumps(report))
+"""
+
+MAIL_DOWN = """
+from odoo import Command, fields
+today = fields.Date.context_today(env.user)
+server = env['ir.mail_server'].create({{'name': 'down', 'smtp_host': '127.0.0.1', 'smtp_port': {down_port}}})
+partners = env['res.partner'].create([{{'name': 'Mail %s' % i, 'email': 'kunde%s@example.dk' % i}} for i in range({count})])
+vals = []
+for partner in partners:
+    vals.append({{'partner_id': partner.id, 'date_start': today, 'delivery_method': 'email',
+                  'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})]}})
+subscriptions = env['autofaktura.subscription'].create(vals)
+subscriptions.action_activate()
+env.cr.commit()
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
+model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+model._cron_generate_invoices()
+model._cron_deliver()
+env.cr.commit()
+moves = subscriptions.invoice_ids
+mails = env['mail.mail'].search([('model', '=', 'account.move'), ('res_id', 'in', moves.ids)])
+env['mail.mail'].process_email_queue(email_ids=mails.ids)
+env.cr.commit()
+mails.invalidate_recordset()
+down = (len(moves.filtered(lambda m: m.state == 'posted')), len(mails), len(mails.filtered(lambda m: m.state == 'outgoing')))
+server.write({{'smtp_port': {up_port}}})
+env.cr.commit()
+env['mail.mail'].process_email_queue(email_ids=mails.ids)
+env.cr.commit()
+mails = env['mail.mail'].with_context(active_test=False).search([('id', 'in', mails.ids)])
+sent = len(mails.filtered(lambda m: m.state == 'sent')) + ({count} - len(mails))
+print('MAIL', down[0], down[1], down[2], sent)
+"""
+
+CATCH_UP = """
+import time
+from dateutil.relativedelta import relativedelta
+from odoo import Command, fields
+today = fields.Date.context_today(env.user)
+subscription = env['autofaktura.subscription'].create({{
+    'partner_id': env['res.partner'].create({{'name': 'Weekly, two years behind'}}).id,
+    'date_start': today - relativedelta(years=2), 'interval_unit': 'week', 'delivery_method': 'letter',
+    'line_ids': [Command.create({{'name': 'Avis', 'price_unit': 40.0, 'tax_ids': [Command.clear()]}})]}})
+subscription.action_activate()
+env.cr.commit()
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
+started = time.perf_counter()
+env['autofaktura.subscription'].with_context(cron_id=cron.id)._cron_generate_invoices()
+env.cr.commit()
+print('CATCHUP', len(subscription.invoice_ids), round(time.perf_counter() - started, 1), subscription.next_invoice_date > today)
+"""
+
+
 def shell(odoo, database, script, log_file, wait=True):
     process = subprocess.Popen(
         [*odoo, 'shell', *ot.server_options(database, log_file), '--no-http'],
@@ -98,6 +201,8 @@ def check(odoo, database, log_file, ids, periods):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--agreements', type=int, default=1000)
+    parser.add_argument('--delivered', type=int, default=200,
+                        help="agreements of the broken-agreements and mail-down cases (each renders a PDF)")
     parser.add_argument('--keep-db', action='store_true')
     options = parser.parse_args()
     odoo = ot.find_odoo()
@@ -141,10 +246,46 @@ def main():
         failures += not ok
         print(f"killed after {invoiced_before} of {3 * count} invoices, then run again: {invoiced} invoices, "
               f"{doubles} doubled, {incomplete} agreements with gaps [{'OK' if ok else 'FAILED'}]")
+
+        # 3. 5 % broken
+        output, _code = shell(odoo, database, BROKEN.format(count=options.delivered), log_file)
+        report = json.loads(marker(output, 'BROKEN') or '{}')
+        good = report.get('ok', {})
+        broken_ok = all(not any(state == 'delivered' for state in states) for kind, states in report.items()
+                        if kind != 'ok')
+        ok = good == {'delivered': options.delivered - options.delivered * 5 // 100} and broken_ok and len(report) == 5
+        failures += not ok
+        print(f"{options.delivered} agreements, 5 % broken [{'OK' if ok else 'FAILED'}]")
+        for kind, states in report.items():
+            print(f"    {kind}: {states}")
+
+        # 4. mail server down, then up
+        sink = subprocess.Popen([sys.executable, '-m', 'smtpd', '-n', '-c', 'DebuggingServer', '127.0.0.1:2525'],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1)
+            output, _code = shell(odoo, database, MAIL_DOWN.format(
+                count=options.delivered // 4, down_port=1, up_port=2525), log_file)
+        finally:
+            sink.terminate()
+        posted, mails, kept, sent = (int(value) for value in (marker(output, 'MAIL') or '0 0 0 0').split())
+        expected = options.delivered // 4
+        ok = posted == mails == kept == sent == expected
+        failures += not ok
+        print(f"mail server down: {posted} invoices posted, {mails} mails, {kept} kept in the queue; "
+              f"server back: {sent} sent [{'OK' if ok else 'FAILED'}]")
+
+        # 5. long catch-up
+        output, _code = shell(odoo, database, CATCH_UP, log_file)
+        invoices, seconds, up_to_date = (marker(output, 'CATCHUP') or '0 0 False').split()
+        ok = int(invoices) >= 104 and up_to_date == 'True'
+        failures += not ok
+        print(f"weekly agreement two years behind: {invoices} invoices in one run, {seconds} s "
+              f"[{'OK' if ok else 'FAILED'}]")
     finally:
         if not options.keep_db:
             ot.drop_database(database)
-    print(f"reliability: {2 - failures} passed, {failures} failed")
+    print(f"reliability: {5 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
