@@ -624,6 +624,29 @@ class AutofakturaSubscription(models.Model):
             self.write({'invoicing_error': False, 'invoicing_error_date': False})
 
     @api.model
+    def _locked_batches(self, model, domain, batch_size, passed_ids, order):
+        """Batches of ``model`` records matching ``domain``, each locked for this transaction.
+
+        Rows another worker holds are skipped (SKIP LOCKED) and left to it; what another
+        worker committed before we got the lock is re-read and re-checked against the domain.
+        ``passed_ids`` (updated here and by the caller) are left out of later batches."""
+        while True:
+            batch = model.search(domain & Domain('id', 'not in', list(passed_ids)), limit=batch_size, order=order)
+            if not batch:
+                return
+            try:
+                locked = batch.try_lock_for_update(allow_referencing=True)
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                # Another worker committed these rows after our snapshot: start a fresh one.
+                self.env.cr.rollback()
+                continue
+            locked.invalidate_recordset()
+            locked = locked.filtered_domain(domain)
+            passed_ids.update((batch - locked).ids)
+            if locked:
+                yield locked
+
+    @api.model
     def _commit_run_progress(self, processed, remaining):
         """Commit a batch through ir.cron's progress API; returns the seconds left.
 
@@ -657,23 +680,7 @@ class AutofakturaSubscription(models.Model):
         passed_ids = set()  # failed or locked by another worker during this call
         totals = {'invoices': 0, 'agreements': 0, 'failed': 0}
         self._commit_run_progress(0, self.search_count(domain))
-        while True:
-            batch = self.search(domain & Domain('id', 'not in', list(passed_ids)),
-                                limit=batch_size, order='next_invoice_date, id')
-            if not batch:
-                break
-            try:
-                locked = batch.try_lock_for_update(allow_referencing=True)
-            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-                # Another worker committed these rows after our snapshot: start a fresh one.
-                self.env.cr.rollback()
-                continue
-            # Re-read what another worker may have committed before we got the lock.
-            locked.invalidate_recordset()
-            locked = locked.filtered_domain(domain)
-            passed_ids.update((batch - locked).ids)
-            if not locked:
-                continue
+        for locked in self._locked_batches(self, domain, batch_size, passed_ids, 'next_invoice_date, id'):
             moves, failed = locked._generate_due_invoices(today)
             passed_ids.update(failed.ids)
             totals['invoices'] += len(moves)
@@ -731,19 +738,7 @@ class AutofakturaSubscription(models.Model):
         passed_ids = set()
         totals = {'delivered': 0, 'failed': 0}
         self._commit_run_progress(0, Move.search_count(domain))
-        while True:
-            batch = Move.search(domain & Domain('id', 'not in', list(passed_ids)),
-                                limit=batch_size, order='id')
-            if not batch:
-                break
-            try:
-                locked = batch.try_lock_for_update(allow_referencing=True)
-            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
-                self.env.cr.rollback()
-                continue
-            locked.invalidate_recordset()
-            locked = locked.filtered_domain(domain)
-            passed_ids.update((batch - locked).ids)
+        for locked in self._locked_batches(Move, domain, batch_size, passed_ids, 'id'):
             # Each invoice once per run, whatever happens to it meanwhile (e.g. a refused email).
             passed_ids.update(locked.ids)
             for move in locked:
@@ -755,7 +750,6 @@ class AutofakturaSubscription(models.Model):
                     if not isinstance(error, (UserError, ValidationError)):
                         _logger.exception("AutoFaktura: delivering %s failed", move.name)
                     move._autofaktura_delivery_failed(error)
-                    passed_ids.add(move.id)
                     totals['failed'] += 1
             remaining = Move.search_count(domain & Domain('id', 'not in', list(passed_ids)))
             if not self._commit_run_progress(len(locked), remaining):
