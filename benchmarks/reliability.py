@@ -73,7 +73,13 @@ print('CHECK', len(rows), doubles, incomplete)
 """
 
 
-BROKEN = """
+# The invoices of the earlier cases are not part of the later ones: set them aside.
+SET_ASIDE = """
+env.cr.execute("UPDATE account_move SET autofaktura_delivery_state = 'done' "
+               "WHERE autofaktura_delivery_state IN ('pending', 'failed')")
+"""
+
+BROKEN = SET_ASIDE + """
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 today = fields.Date.context_today(env.user)
@@ -118,7 +124,7 @@ import json
 print('BROKEN ' + json.dumps(report))
 """
 
-MAIL_DOWN = """
+MAIL_DOWN = SET_ASIDE + """
 from odoo import Command, fields
 today = fields.Date.context_today(env.user)
 server = env['ir.mail_server'].create({{'name': 'down', 'smtp_host': '127.0.0.1', 'smtp_port': {down_port}}})
@@ -276,7 +282,7 @@ def main():
               f"server back: {sent} sent [{'OK' if ok else 'FAILED'}]")
 
         # 5. long catch-up
-        output, _code = shell(odoo, database, CATCH_UP, log_file)
+        output, _code = shell(odoo, database, CATCH_UP.format(), log_file)
         invoices, seconds, up_to_date = (marker(output, 'CATCHUP') or '0 0 False').split()
         ok = int(invoices) >= 104 and up_to_date == 'True'
         failures += not ok
