@@ -10,16 +10,22 @@
    invoiced and delivered, the broken ones flagged with their reasons.
 4. Mail server down (a closed port): invoices posted, mails kept in the queue; once a mail
    server answers (a local SMTP sink) they are all sent, none lost.
-5. A long catch-up: a weekly agreement two years behind completes in one run.
+5. wkhtmltopdf failing (a stand-in that crashes like wkhtmltopdf does when it runs out of
+   memory): invoices posted, delivery failed and logged; the next delivery run with the real
+   wkhtmltopdf delivers them all, once.
+6. A long catch-up: a weekly agreement two years behind completes in one run.
 
-Usage: benchmarks/reliability.py [--agreements 1000] [--delivered 200] [--keep-db]
+Usage: benchmarks/reliability.py [--agreements 1000] [--broken 1000] [--delivered 100] [--keep-db]
 Needs an Odoo 19 (ODOO_BIN or an importable odoo) and PostgreSQL, like scripts/run-tests.
 """
 import argparse
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -156,6 +162,47 @@ sent = len(mails.filtered(lambda m: m.state == 'sent')) + ({count} - len(mails))
 print('MAIL', down[0], down[1], down[2], sent)
 """
 
+PDF_BROKEN = SET_ASIDE + """
+from odoo import Command, fields
+today = fields.Date.context_today(env.user)
+partners = env['res.partner'].create([{{'name': 'PDF %s' % i, 'email': 'kunde%s@example.dk' % i}} for i in range({count})])
+subscriptions = env['autofaktura.subscription'].create([{{
+    'partner_id': partner.id, 'date_start': today, 'delivery_method': 'email',
+    'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})]}}
+    for partner in partners])
+subscriptions.action_activate()
+env.cr.commit()
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
+model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+model._cron_generate_invoices()
+model._cron_deliver()
+env.cr.commit()
+moves = subscriptions.invoice_ids
+logged = env['autofaktura.log'].search_count([('move_id', 'in', moves.ids), ('event', '=', 'failed')])
+print('PDFDOWN', ','.join(str(i) for i in subscriptions.ids), len(moves.filtered(lambda m: m.state == 'posted')),
+      len(moves.filtered(lambda m: m.autofaktura_delivery_state == 'failed')), logged,
+      len(moves.invoice_pdf_report_id))
+"""
+
+PDF_BACK = """
+subscriptions = env['autofaktura.subscription'].browse([{ids}])
+cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_deliver')
+env['autofaktura.subscription'].with_context(cron_id=cron.id)._cron_deliver()
+env.cr.commit()
+moves = subscriptions.invoice_ids
+mails = env['mail.mail'].search_count([('model', '=', 'account.move'), ('res_id', 'in', moves.ids)])
+print('PDFBACK', len(moves), len(moves.filtered(lambda m: m.autofaktura_delivery_state == 'done')),
+      len(moves.invoice_pdf_report_id), mails)
+"""
+
+# Stands in for wkhtmltopdf: answers --version like the real one (so Odoo takes it), then crashes
+# with a segmentation fault on every document, as wkhtmltopdf does when memory runs out.
+CRASHING_WKHTMLTOPDF = """#!/bin/sh
+case "$*" in *--version*) exec {real} --version ;; esac
+echo "QPainter::begin(): Returned false" >&2
+kill -SEGV $$
+"""
+
 CATCH_UP = """
 import time
 from dateutil.relativedelta import relativedelta
@@ -175,10 +222,12 @@ print('CATCHUP', len(subscription.invoice_ids), round(time.perf_counter() - star
 """
 
 
-def shell(odoo, database, script, log_file, wait=True):
+def shell(odoo, database, script, log_file, wait=True, path=None):
+    environment = dict(os.environ, PATH=f"{path}{os.pathsep}{os.environ['PATH']}") if path else None
     process = subprocess.Popen(
         [*odoo, 'shell', *ot.server_options(database, log_file), '--no-http'],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ot.WORK_DIR)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ot.WORK_DIR,
+        env=environment)
     process.stdin.write(script)
     process.stdin.close()
     if wait:
@@ -207,8 +256,10 @@ def check(odoo, database, log_file, ids, periods):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--agreements', type=int, default=1000)
-    parser.add_argument('--delivered', type=int, default=200,
-                        help="agreements of the broken-agreements and mail-down cases (each renders a PDF)")
+    parser.add_argument('--broken', type=int, default=1000,
+                        help="agreements of the broken-agreements case, 5 %% of them broken (each renders a PDF)")
+    parser.add_argument('--delivered', type=int, default=100,
+                        help="agreements of the mail-down and wkhtmltopdf-failing cases")
     parser.add_argument('--keep-db', action='store_true')
     options = parser.parse_args()
     odoo = ot.find_odoo()
@@ -254,14 +305,15 @@ def main():
               f"{doubles} doubled, {incomplete} agreements with gaps [{'OK' if ok else 'FAILED'}]")
 
         # 3. 5 % broken
-        output, _code = shell(odoo, database, BROKEN.format(count=options.delivered), log_file)
+        output, _code = shell(odoo, database, BROKEN.format(count=options.broken), log_file)
         report = json.loads(marker(output, 'BROKEN') or '{}')
         good = report.get('ok', {})
-        broken_ok = all(not any(state == 'delivered' for state in states) for kind, states in report.items()
-                        if kind != 'ok')
-        ok = good == {'delivered': options.delivered - options.delivered * 5 // 100} and broken_ok and len(report) == 5
+        # every broken agreement is flagged, with its reason: not invoiced, or its delivery failed
+        broken_ok = all(state.startswith(('not invoiced: ', 'delivery failed: ')) and not state.endswith(': ?')
+                        for kind, states in report.items() if kind != 'ok' for state in states)
+        ok = good == {'delivered': options.broken - options.broken * 5 // 100} and broken_ok and len(report) == 5
         failures += not ok
-        print(f"{options.delivered} agreements, 5 % broken [{'OK' if ok else 'FAILED'}]")
+        print(f"{options.broken} agreements, 5 % broken [{'OK' if ok else 'FAILED'}]")
         for kind, states in report.items():
             print(f"    {kind}: {states}")
 
@@ -271,17 +323,40 @@ def main():
         try:
             time.sleep(1)
             output, _code = shell(odoo, database, MAIL_DOWN.format(
-                count=options.delivered // 4, down_port=1, up_port=2525), log_file)
+                count=options.delivered, down_port=1, up_port=2525), log_file)
         finally:
             sink.terminate()
         posted, mails, kept, sent = (int(value) for value in (marker(output, 'MAIL') or '0 0 0 0').split())
-        expected = options.delivered // 4
+        expected = options.delivered
         ok = posted == mails == kept == sent == expected
         failures += not ok
         print(f"mail server down: {posted} invoices posted, {mails} mails, {kept} kept in the queue; "
               f"server back: {sent} sent [{'OK' if ok else 'FAILED'}]")
 
-        # 5. long catch-up
+        # 5. wkhtmltopdf crashing, then working again
+        real = shutil.which('wkhtmltopdf')
+        if not real:
+            failures += 1
+            print("wkhtmltopdf failing: wkhtmltopdf is not installed [FAILED]")
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                fake = Path(folder) / 'wkhtmltopdf'
+                fake.write_text(CRASHING_WKHTMLTOPDF.format(real=real))
+                fake.chmod(0o755)
+                output, _code = shell(odoo, database, PDF_BROKEN.format(count=options.delivered), log_file,
+                                      path=folder)
+            ids, posted, failed, logged, archived = (marker(output, 'PDFDOWN') or '0 0 0 0 0').split()
+            output, _code = shell(odoo, database, PDF_BACK.format(ids=ids), log_file)
+            moves, delivered, archived_after, mails = (int(v) for v in (marker(output, 'PDFBACK') or '0 0 0 0').split())
+            expected = options.delivered
+            ok = (int(posted) == int(failed) == int(logged) == moves == delivered == archived_after == mails == expected
+                  and int(archived) == 0)
+            failures += not ok
+            print(f"wkhtmltopdf crashing: {posted} invoices posted, {failed} deliveries failed and {logged} logged, "
+                  f"{archived} PDFs archived; wkhtmltopdf back: {delivered} delivered, {archived_after} archived, "
+                  f"{mails} mails [{'OK' if ok else 'FAILED'}]")
+
+        # 6. long catch-up
         output, _code = shell(odoo, database, CATCH_UP.format(), log_file)
         invoices, seconds, up_to_date = (marker(output, 'CATCHUP') or '0 0 False').split()
         ok = int(invoices) >= 104 and up_to_date == 'True'
@@ -291,7 +366,7 @@ def main():
     finally:
         if not options.keep_db:
             ot.drop_database(database)
-    print(f"reliability: {5 - failures} passed, {failures} failed")
+    print(f"reliability: {6 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -62,11 +62,16 @@ def addons_path():
     return ','.join(paths)
 
 
+def data_dir():
+    """Odoo's data directory (filestore, sessions) for the databases the tooling makes."""
+    return str(Path(tempfile.gettempdir()) / 'elmer-autofaktura-data')
+
+
 def server_options(database, log_file=None):
     options = [
         '-d', database, *db_options(), f'--addons-path={addons_path()}',
         '--http-interface=127.0.0.1', '--http-port', os.environ.get('ODOO_HTTP_PORT', '8069'),
-        '--data-dir', str(Path(tempfile.gettempdir()) / 'elmer-autofaktura-data'),
+        '--data-dir', data_dir(),
     ]
     if log_file:
         options += ['--logfile', str(log_file)]

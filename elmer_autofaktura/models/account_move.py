@@ -101,12 +101,6 @@ class AccountMove(models.Model):
     # FI-kort payment codes
     # ------------------------------------------------------------------
 
-    def _compute_autofaktura_log_count(self):
-        counts = dict(self.env['autofaktura.log']._read_group(
-            [('move_id', 'in', self.ids)], ['move_id'], ['__count']))
-        for move in self:
-            move.autofaktura_log_count = counts.get(move, 0)
-
     @api.depends('payment_reference')
     def _compute_autofaktura_fik(self):
         for move in self:
@@ -387,7 +381,7 @@ class AccountMove(models.Model):
             moves=self)
 
     # ------------------------------------------------------------------
-    # Print queue
+    # Print queue and log
     # ------------------------------------------------------------------
 
     def action_autofaktura_print_letters(self):
@@ -426,6 +420,12 @@ class AccountMove(models.Model):
             'target': 'download',
             'autofaktura_attachment_id': attachment.id,
         }
+
+    def _compute_autofaktura_log_count(self):
+        counts = dict(self.env['autofaktura.log']._read_group(
+            [('move_id', 'in', self.ids)], ['move_id'], ['__count']))
+        for move in self:
+            move.autofaktura_log_count = counts.get(move, 0)
 
     def action_autofaktura_view_log(self):
         self.ensure_one()

@@ -396,26 +396,9 @@ class AutofakturaSubscription(models.Model):
         return periods.is_finished(
             self.date_start, self.interval_number, self.interval_unit, index, self.date_end)
 
-    def _invoiced_period_starts(self):
-        """{subscription id: set of period starts} that have an invoice which is not cancelled."""
-        result = defaultdict(set)
-        if not self.ids:
-            return result
-        self.env['account.move'].flush_model(
-            ['autofaktura_subscription_id', 'autofaktura_period_start', 'state'])
-        rows = self.env.execute_query(SQL(
-            """SELECT autofaktura_subscription_id, autofaktura_period_start
-                 FROM account_move
-                WHERE autofaktura_subscription_id IN %s
-                  AND state != 'cancel'
-                  AND autofaktura_period_start IS NOT NULL""",
-            tuple(self.ids)))
-        for subscription_id, period_start in rows:
-            result[subscription_id].add(period_start)
-        return result
-
-    def _cancelled_period_starts(self):
-        """{subscription id: period starts} whose invoices were all cancelled: freed periods."""
+    def _invoiced_period_starts(self, cancelled=False):
+        """{subscription id: set of period starts} that have an invoice which is not cancelled,
+        or with ``cancelled``, whose invoices were all cancelled (freed periods)."""
         result = defaultdict(set)
         if not self.ids:
             return result
@@ -427,8 +410,8 @@ class AutofakturaSubscription(models.Model):
                 WHERE autofaktura_subscription_id IN %s
                   AND autofaktura_period_start IS NOT NULL
              GROUP BY autofaktura_subscription_id, autofaktura_period_start
-               HAVING bool_and(state = 'cancel')""",
-            tuple(self.ids)))
+               HAVING bool_and(state = 'cancel') = %s""",
+            tuple(self.ids), cancelled))
         for subscription_id, period_start in rows:
             result[subscription_id].add(period_start)
         return result
@@ -877,7 +860,7 @@ class AutofakturaSubscription(models.Model):
                 "Try again in a moment.")) from None
         self._check_invoiceable()
         invoiced = self._invoiced_period_starts()
-        freed = self._cancelled_period_starts()
+        freed = self._invoiced_period_starts(cancelled=True)
         moves = self.env['account.move']
         for subscription in self:
             already = invoiced[subscription.id]
