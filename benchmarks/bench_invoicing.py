@@ -38,10 +38,12 @@ today = fields.Date.context_today(env.user)
 def measure(label, count, function):
     queries = odoo.sql_db.sql_counter
     started = time.perf_counter()
+    cpu_started = time.process_time()
     function()
     env.cr.commit()
     seconds = time.perf_counter() - started
     print('RESULT ' + json.dumps({'label': label, 'count': count, 'seconds': seconds,
+        'cpu_seconds': time.process_time() - cpu_started,
         'queries': odoo.sql_db.sql_counter - queries,
         'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -167,18 +169,21 @@ def oca_contract_addons():
 
 
 def report(results, reference):
-    print(f"{'':28} {'N':>6} {'s total':>8} {'ms/invoice':>11} {'× odoo':>7} {'queries/inv':>12} {'peak MB':>8}")
+    print(f"{'':28} {'N':>6} {'s total':>8} {'ms/invoice':>11} {'× odoo':>7} {'CPU ms/inv':>11} "
+          f"{'queries/inv':>12} {'peak MB':>8}")
     for result in results:
         per_invoice = result['seconds'] / result['count'] * 1000
-        ratio = result['seconds'] / reference['seconds'] if reference else float('nan')
+        ratio = f"{result['seconds'] / reference['seconds']:.2f}" if reference else '-'
+        cpu = f"{result['cpu_seconds'] / result['count'] * 1000:.2f}" if 'cpu_seconds' in result else '-'
         print(f"{result['label']:28} {result['count']:>6} {result['seconds']:>8.1f} {per_invoice:>11.2f} "
-              f"{ratio:>7.2f} {result['queries'] / result['count']:>12.1f} {result['peak_mb']:>8.0f}")
+              f"{ratio:>7} {cpu:>11} {result['queries'] / result['count']:>12.1f} {result['peak_mb']:>8.0f}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sizes', default='1000,10000')
-    parser.add_argument('--delivery', type=int, default=100, help="invoices for the delivery measurement")
+    parser.add_argument('--delivery', type=int, default=100,
+                        help="invoices for the delivery measurement (0: leave it out)")
     parser.add_argument('--rounds', type=int, default=1,
                         help="measure each stage this many times (order alternating) and keep the best")
     parser.add_argument('--no-oca', action='store_true', help="leave OCA contract out")
@@ -217,6 +222,8 @@ def main():
         finally:
             if not options.keep_db:
                 ot.drop_database(prepared)
+    if not options.delivery:
+        return
     # delivery: the same number of invoices with one and with two worker processes
     delivery = []
     for workers in (1, 2):
@@ -235,6 +242,7 @@ def main():
             wall = time.perf_counter() - started
             peak = max(result['peak_mb'] for output in outputs for result in lines(output, 'RESULT'))
             delivery.append({'label': f'delivery, {workers} worker(s)', 'count': options.delivery,
+                             'cpu_seconds': sum(r['cpu_seconds'] for o in outputs for r in lines(o, 'RESULT')),
                              'seconds': wall, 'queries': sum(r['queries'] for o in outputs for r in lines(o, 'RESULT')),
                              'peak_mb': peak})
         finally:
