@@ -131,22 +131,26 @@ import json
 print('BROKEN ' + json.dumps(report))
 """
 
-MAIL_DOWN = SET_ASIDE + """
+# {count} customers with an email agreement each, invoiced and delivered in one run.
+EMAIL_AGREEMENTS_DELIVERED = SET_ASIDE + """
 from odoo import Command, fields
 today = fields.Date.context_today(env.user)
-server = env['ir.mail_server'].create({{'name': 'down', 'smtp_host': '127.0.0.1', 'smtp_port': {down_port}}})
-partners = env['res.partner'].create([{{'name': 'Mail %s' % i, 'email': 'kunde%s@example.dk' % i}} for i in range({count})])
-vals = []
-for partner in partners:
-    vals.append({{'partner_id': partner.id, 'date_start': today, 'delivery_method': 'email',
-                  'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})]}})
-subscriptions = env['autofaktura.subscription'].create(vals)
+partners = env['res.partner'].create([{{'name': '{tag} %s' % i, 'email': 'kunde%s@example.dk' % i}} for i in range({count})])
+subscriptions = env['autofaktura.subscription'].create([{{
+    'partner_id': partner.id, 'date_start': today, 'delivery_method': 'email',
+    'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})]}}
+    for partner in partners])
 subscriptions.action_activate()
 env.cr.commit()
 cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
 model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
 model._cron_generate_invoices()
 model._cron_deliver()
+env.cr.commit()
+"""
+
+MAIL_DOWN = EMAIL_AGREEMENTS_DELIVERED + """
+server = env['ir.mail_server'].create({{'name': 'down', 'smtp_host': '127.0.0.1', 'smtp_port': {down_port}}})
 env.cr.commit()
 moves = subscriptions.invoice_ids
 mails = env['mail.mail'].search([('model', '=', 'account.move'), ('res_id', 'in', moves.ids)])
@@ -163,21 +167,7 @@ sent = len(mails.filtered(lambda m: m.state == 'sent')) + ({count} - len(mails))
 print('MAIL', down[0], down[1], down[2], sent)
 """
 
-PDF_BROKEN = SET_ASIDE + """
-from odoo import Command, fields
-today = fields.Date.context_today(env.user)
-partners = env['res.partner'].create([{{'name': 'PDF %s' % i, 'email': 'kunde%s@example.dk' % i}} for i in range({count})])
-subscriptions = env['autofaktura.subscription'].create([{{
-    'partner_id': partner.id, 'date_start': today, 'delivery_method': 'email',
-    'line_ids': [Command.create({{'name': 'Service', 'price_unit': 100.0, 'tax_ids': [Command.clear()]}})]}}
-    for partner in partners])
-subscriptions.action_activate()
-env.cr.commit()
-cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
-model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
-model._cron_generate_invoices()
-model._cron_deliver()
-env.cr.commit()
+PDF_BROKEN = EMAIL_AGREEMENTS_DELIVERED + """
 moves = subscriptions.invoice_ids
 logged = env['autofaktura.log'].search_count([('move_id', 'in', moves.ids), ('event', '=', 'failed')])
 print('PDFDOWN', ','.join(str(i) for i in subscriptions.ids), len(moves.filtered(lambda m: m.state == 'posted')),
@@ -342,7 +332,7 @@ def main():
             try:
                 time.sleep(1)
                 output, _code = shell(odoo, database, MAIL_DOWN.format(
-                    count=options.delivered, down_port=1, up_port=2525), log_file)
+                    tag='Mail', count=options.delivered, down_port=1, up_port=2525), log_file)
             finally:
                 sink.terminate()
             posted, mails, kept, sent = (int(value) for value in (marker(output, 'MAIL') or '0 0 0 0').split())
@@ -363,7 +353,7 @@ def main():
                     fake = Path(folder) / 'wkhtmltopdf'
                     fake.write_text(CRASHING_WKHTMLTOPDF.format(real=real))
                     fake.chmod(0o755)
-                    output, _code = shell(odoo, database, PDF_BROKEN.format(count=options.delivered), log_file,
+                    output, _code = shell(odoo, database, PDF_BROKEN.format(tag='PDF', count=options.delivered), log_file,
                                           path=folder)
                 ids, posted, failed, logged, archived = (marker(output, 'PDFDOWN') or '0 0 0 0 0').split()
                 output, _code = shell(odoo, database, PDF_BACK.format(ids=ids), log_file)

@@ -42,13 +42,14 @@ class AutofakturaLog(models.Model):
             log.partner_id = log.move_id.partner_id or log.subscription_id.partner_id
 
     @api.model
-    def _log_each(self, event, moves_and_messages):
+    def _log_each(self, event, moves_and_messages, subscription=None):
         """One log line per (invoice, message), written in one go."""
+        fallback = subscription or self.env['autofaktura.subscription']
         return self.sudo().create([{
             'event': event,
             'message': message,
             'move_id': move.id,
-            'subscription_id': move.autofaktura_subscription_id.id,
+            'subscription_id': (move.autofaktura_subscription_id or fallback).id,
             'document_number': move.autofaktura_document_number,
             'company_id': move.company_id.id,
             'user_id': self.env.user.id,
@@ -58,21 +59,12 @@ class AutofakturaLog(models.Model):
     def _log(self, event, message='', moves=None, subscription=None, company=None):
         """Write one log line per invoice (or one for the agreement / the run). The log is
         written by the system, whoever triggers it; users only read it."""
-        moves = moves or self.env['account.move']
-        values = [{
-            'event': event,
-            'message': message,
-            'move_id': move.id,
-            'subscription_id': (move.autofaktura_subscription_id or subscription or self.env[
-                'autofaktura.subscription']).id,
-            'document_number': move.autofaktura_document_number,
-            'company_id': move.company_id.id,
-            'user_id': self.env.user.id,
-        } for move in moves] or [{
+        if moves:
+            return self._log_each(event, [(move, message) for move in moves], subscription)
+        return self.sudo().create({
             'event': event,
             'message': message,
             'subscription_id': subscription.id if subscription else False,
             'company_id': (company or (subscription.company_id if subscription else self.env.company)).id,
             'user_id': self.env.user.id,
-        }]
-        return self.sudo().create(values)
+        })

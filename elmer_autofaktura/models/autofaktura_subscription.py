@@ -1002,9 +1002,8 @@ class AutofakturaSubscription(models.Model):
             template = template.sudo().copy({
                 'name': self.env._("%(template)s (%(agreement)s)", template=template.name, agreement=self.name),
                 'autofaktura_subscription_id': self.id,
-            })
-            self.mail_template_id = template.sudo(False)
-            template = template.sudo(False)
+            }).sudo(False)
+            self.mail_template_id = template
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'mail.template',
