@@ -9,8 +9,10 @@ that database (so every stage starts from the same data):
   oca       OCA contract (odoo-addon-contract from PyPI, installed without its dependencies
             into a temporary addons path) creating and posting the same N invoices
 and prints time per invoice, the ratio to Odoo's own create + post, SQL queries per invoice
-and the process's peak memory. The delivery run (PDF + archive + mail) is measured for
---delivery invoices with one and with two worker processes.
+and the process's peak memory; for the two batched stages also the time per invoice of the first
+and the last tenth of their committed batches (wall-clock and the process's CPU). The delivery
+run (PDF + archive + mail) is measured for --delivery invoices with one and with two worker
+processes.
 
 Usage: benchmarks/bench_invoicing.py [--sizes 1000,10000] [--rounds 1] [--order odoo,autofaktura,oca]
        [--delivery 100] [--no-oca] [--keep-db]
@@ -36,17 +38,25 @@ import odoo.sql_db
 from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 today = fields.Date.context_today(env.user)
+batches = []  # (invoices, wall seconds, CPU seconds) of each committed batch
+batch_clock = [0.0, 0.0]
+def batch_done(invoices):
+    now = (time.perf_counter(), time.process_time())
+    batches.append((invoices, now[0] - batch_clock[0], now[1] - batch_clock[1]))
+    batch_clock[:] = now
 def measure(label, count, function):
     queries = odoo.sql_db.sql_counter
     started = time.perf_counter()
     cpu_started = time.process_time()
+    batch_clock[:] = (started, cpu_started)
     function()
     env.cr.commit()
     seconds = time.perf_counter() - started
     print('RESULT ' + json.dumps({'label': label, 'count': count, 'seconds': seconds,
         'cpu_seconds': time.process_time() - cpu_started,
         'queries': odoo.sql_db.sql_counter - queries,
-        'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        'batches': batches}))
 """
 
 SETUP = """
@@ -93,12 +103,22 @@ def run():
         }} for partner_id in partner_ids[start:start + 100]])
         moves._post(soft=False)
         env.cr.commit()
+        batch_done(len(moves))
 measure('odoo create+post', len(setup['partners']), run)
 """
 
 AUTOFAKTURA = """
 cron = env.ref('elmer_autofaktura.ir_cron_autofaktura_generate_invoices')
 model = env['autofaktura.subscription'].with_context(cron_id=cron.id)
+# time each committed batch: wrap the run's own commit step (instrumentation only)
+model_class = type(model)
+commit_run_progress = model_class._commit_run_progress
+def timed_commit_run_progress(self, processed, remaining):
+    seconds_left = commit_run_progress(self, processed, remaining)
+    if processed:
+        batch_done(processed)
+    return seconds_left
+model_class._commit_run_progress = timed_commit_run_progress
 measure('autofaktura run', {count}, lambda: model._cron_generate_invoices())
 """
 
@@ -180,6 +200,26 @@ def report(results, reference):
               f"{ratio:>7} {cpu:>11} {result['queries'] / result['count']:>12.1f} {result['peak_mb']:>8.0f}")
 
 
+def report_batches(results):
+    """Time per invoice of the first and the last tenth of the committed batches: shows whether
+    the cost per invoice grows through the run, and on which side (Odoo's CPU or the database)."""
+    timed = [result for result in results if len(result.get('batches') or []) >= 10]
+    if not timed:
+        return
+    print(f"{'ms/invoice per batch':28} {'first tenth':>21}   {'last tenth':>21}")
+    print(f"{'':28} {'wall':>10} {'CPU':>10}   {'wall':>10} {'CPU':>10}")
+    for result in timed:
+        batches = result['batches']
+        tenth = len(batches) // 10
+
+        def per_invoice(part, column):
+            return sum(batch[column] for batch in part) / sum(batch[0] for batch in part) * 1000
+
+        first, last = batches[:tenth], batches[-tenth:]
+        print(f"{result['label']:28} {per_invoice(first, 1):>10.2f} {per_invoice(first, 2):>10.2f}   "
+              f"{per_invoice(last, 1):>10.2f} {per_invoice(last, 2):>10.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sizes', default='1000,10000')
@@ -224,6 +264,7 @@ def main():
             results = [best[name] for name in ('odoo', 'autofaktura', 'oca') if name in best]
             print(f"\nN = {size}" + (f", best of {options.rounds} rounds" if options.rounds > 1 else ""))
             report(results, results[0])
+            report_batches(results)
         finally:
             if not options.keep_db:
                 ot.drop_database(prepared)
