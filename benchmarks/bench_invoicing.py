@@ -208,13 +208,12 @@ def report_batches(results):
         return
     print(f"{'ms/invoice per batch':28} {'first tenth':>21}   {'last tenth':>21}")
     print(f"{'':28} {'wall':>10} {'CPU':>10}   {'wall':>10} {'CPU':>10}")
+    def per_invoice(batches, column):
+        return sum(batch[column] for batch in batches) / sum(batch[0] for batch in batches) * 1000
+
     for result in timed:
         batches = result['batches']
         tenth = len(batches) // 10
-
-        def per_invoice(part, column):
-            return sum(batch[column] for batch in part) / sum(batch[0] for batch in part) * 1000
-
         first, last = batches[:tenth], batches[-tenth:]
         print(f"{result['label']:28} {per_invoice(first, 1):>10.2f} {per_invoice(first, 2):>10.2f}   "
               f"{per_invoice(last, 1):>10.2f} {per_invoice(last, 2):>10.2f}")
@@ -286,11 +285,11 @@ def main():
             for process in processes:
                 process.wait()
             wall = time.perf_counter() - started
-            peak = max(result['peak_mb'] for output in outputs for result in lines(output, 'RESULT'))
-            delivery.append({'label': f'delivery, {workers} worker(s)', 'count': options.delivery,
-                             'cpu_seconds': sum(r['cpu_seconds'] for o in outputs for r in lines(o, 'RESULT')),
-                             'seconds': wall, 'queries': sum(r['queries'] for o in outputs for r in lines(o, 'RESULT')),
-                             'peak_mb': peak})
+            worker_results = [result for output in outputs for result in lines(output, 'RESULT')]
+            delivery.append({'label': f'delivery, {workers} worker(s)', 'count': options.delivery, 'seconds': wall,
+                             'cpu_seconds': sum(result['cpu_seconds'] for result in worker_results),
+                             'queries': sum(result['queries'] for result in worker_results),
+                             'peak_mb': max(result['peak_mb'] for result in worker_results)})
         finally:
             if not options.keep_db:
                 ot.drop_database(database)

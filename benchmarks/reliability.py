@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import namedtuple
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'scripts'))
@@ -246,10 +247,121 @@ def committed_invoices(database, ids):
     return int(result.stdout.strip() or 0)
 
 
-def check(odoo, database, log_file, ids, periods):
-    output, _code = shell(odoo, database, CHECK.format(ids=ids, periods=periods), log_file)
+def check(run, ids, periods):
+    output, _code = shell(run.odoo, run.database, CHECK.format(ids=ids, periods=periods), run.log_file)
     invoiced, doubles, incomplete = (int(value) for value in marker(output, 'CHECK').split())
     return invoiced, doubles, incomplete
+
+
+def verdict(ok):
+    return f"[{'OK' if ok else 'FAILED'}]"
+
+
+# Each case runs on the shared database, prints its line and returns whether it passed.
+
+def case_two_processes(run):
+    count = run.options.agreements
+    ids = setup(run.odoo, run.database, run.log_file, count, 'race')
+    started = time.monotonic()
+    workers = [shell(run.odoo, run.database, RUN, run.log_file, wait=False) for _index in range(2)]
+    outputs = [worker.stdout.read() for worker in workers]
+    for worker in workers:
+        worker.wait()
+    invoiced, doubles, incomplete = check(run, ids, 1)
+    ok = invoiced == count and not doubles and not incomplete
+    print(f"two processes, {count} due agreements: {invoiced} invoices, {doubles} doubled, "
+          f"{incomplete} agreements not invoiced, {time.monotonic() - started:.1f} s {verdict(ok)}")
+    for output in outputs:
+        print("   ", marker(output, 'RESULT') or output[-500:])
+    return ok
+
+
+def case_killed_halfway(run):
+    """SIGKILL once half of the invoices are committed, then run again: three periods due per agreement."""
+    count = run.options.agreements
+    ids = setup(run.odoo, run.database, run.log_file, count, 'kill', months_behind=2)
+    worker = shell(run.odoo, run.database, RUN, run.log_file, wait=False)
+    deadline = time.monotonic() + 1800
+    while worker.poll() is None and time.monotonic() < deadline and \
+            committed_invoices(run.database, ids) < 3 * count // 2:
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    invoiced_before, _doubles, _incomplete = check(run, ids, 3)
+    shell(run.odoo, run.database, RUN, run.log_file)
+    invoiced, doubles, incomplete = check(run, ids, 3)
+    ok = invoiced == 3 * count and not doubles and not incomplete
+    print(f"killed after {invoiced_before} of {3 * count} invoices, then run again: {invoiced} invoices, "
+          f"{doubles} doubled, {incomplete} agreements with gaps {verdict(ok)}")
+    return ok
+
+
+def case_five_percent_broken(run):
+    broken = run.options.broken
+    output, _code = shell(run.odoo, run.database, BROKEN.format(count=broken), run.log_file)
+    report = json.loads(marker(output, 'BROKEN') or '{}')
+    good = report.get('ok', {})
+    # every broken agreement is flagged, with its reason: not invoiced, or its delivery failed
+    broken_ok = all(state.startswith(('not invoiced: ', 'delivery failed: ')) and not state.endswith(': ?')
+                    for kind, states in report.items() if kind != 'ok' for state in states)
+    ok = good == {'delivered': broken - broken * 5 // 100} and broken_ok and len(report) == 5
+    print(f"{broken} agreements, 5 % broken {verdict(ok)}")
+    for kind, states in report.items():
+        print(f"    {kind}: {sum(states.values())}, e.g. {next(iter(states))}")
+    return ok
+
+
+def case_mail_server_down(run):
+    sink = subprocess.Popen([sys.executable, '-m', 'smtpd', '-n', '-c', 'DebuggingServer', '127.0.0.1:2525'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        output, _code = shell(run.odoo, run.database, MAIL_DOWN.format(
+            tag='Mail', count=run.options.delivered, down_port=1, up_port=2525), run.log_file)
+    finally:
+        sink.terminate()
+    posted, mails, kept, sent = (int(value) for value in (marker(output, 'MAIL') or '0 0 0 0').split())
+    ok = posted == mails == kept == sent == run.options.delivered
+    print(f"mail server down: {posted} invoices posted, {mails} mails, {kept} kept in the queue; "
+          f"server back: {sent} sent {verdict(ok)}")
+    return ok
+
+
+def case_wkhtmltopdf_crashing(run):
+    real = shutil.which('wkhtmltopdf')
+    if not real:
+        print(f"wkhtmltopdf failing: wkhtmltopdf is not installed {verdict(False)}")
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        fake = Path(folder) / 'wkhtmltopdf'
+        fake.write_text(CRASHING_WKHTMLTOPDF.format(real=real))
+        fake.chmod(0o755)
+        output, _code = shell(run.odoo, run.database, PDF_BROKEN.format(tag='PDF', count=run.options.delivered),
+                              run.log_file, path=folder)
+    ids, posted, failed, logged, archived = (marker(output, 'PDFDOWN') or '0 0 0 0 0').split()
+    output, _code = shell(run.odoo, run.database, PDF_BACK.format(ids=ids), run.log_file)
+    moves, delivered, archived_after, mails = (int(v) for v in (marker(output, 'PDFBACK') or '0 0 0 0').split())
+    ok = (int(posted) == int(failed) == int(logged) == moves == delivered == archived_after == mails
+          == run.options.delivered and int(archived) == 0)
+    print(f"wkhtmltopdf crashing: {posted} invoices posted, {failed} deliveries failed and {logged} logged, "
+          f"{archived} PDFs archived; wkhtmltopdf back: {delivered} delivered, {archived_after} archived, "
+          f"{mails} mails {verdict(ok)}")
+    return ok
+
+
+def case_long_catch_up(run):
+    output, _code = shell(run.odoo, run.database, CATCH_UP.format(), run.log_file)
+    invoices, seconds, up_to_date = (marker(output, 'CATCHUP') or '0 0 False').split()
+    ok = int(invoices) >= 104 and up_to_date == 'True'
+    print(f"weekly agreement two years behind: {invoices} invoices in one run, {seconds} s {verdict(ok)}")
+    return ok
+
+
+# numbered as in the docstring above
+CASES = {1: case_two_processes, 2: case_killed_halfway, 3: case_five_percent_broken,
+         4: case_mail_server_down, 5: case_wkhtmltopdf_crashing, 6: case_long_catch_up}
+
+Run = namedtuple('Run', 'odoo database log_file options')
 
 
 def main():
@@ -262,121 +374,24 @@ def main():
     parser.add_argument('--cases', default='1,2,3,4,5,6', help="which cases to run (numbers as above)")
     parser.add_argument('--keep-db', action='store_true')
     options = parser.parse_args()
-    cases = {int(number) for number in options.cases.split(',')}
+    cases = sorted({int(number) for number in options.cases.split(',')})
+    if not set(cases) <= CASES.keys():
+        sys.exit(f"--cases: choose among {','.join(map(str, CASES))}")
     odoo = ot.find_odoo()
     if not odoo:
         sys.exit("Odoo 19 was not found (ODOO_BIN or an importable odoo package).")
-    database = ot.unique_db_name('af_reliability')
-    log_file = Path(ot.WORK_DIR) / 'reliability.log'
-    count = options.agreements
+    run = Run(odoo, ot.unique_db_name('af_reliability'), Path(ot.WORK_DIR) / 'reliability.log', options)
     failures = 0
     try:
-        print(f"Creating {database} (log: {log_file}) ...", flush=True)
-        if ot.run_odoo(odoo, [*ot.server_options(database, log_file), '-i', ot.ADDON, '--stop-after-init'], log_file):
-            sys.exit(f"Installing failed; see {log_file}")
-
-        # 1. two processes at the same moment
-        if 1 in cases:
-            ids = setup(odoo, database, log_file, count, 'race')
-            started = time.monotonic()
-            workers = [shell(odoo, database, RUN, log_file, wait=False) for _index in range(2)]
-            outputs = [worker.stdout.read() for worker in workers]
-            for worker in workers:
-                worker.wait()
-            invoiced, doubles, incomplete = check(odoo, database, log_file, ids, 1)
-            ok = invoiced == count and not doubles and not incomplete
-            failures += not ok
-            print(f"two processes, {count} due agreements: {invoiced} invoices, {doubles} doubled, "
-                  f"{incomplete} agreements not invoiced, {time.monotonic() - started:.1f} s "
-                  f"[{'OK' if ok else 'FAILED'}]")
-            for output in outputs:
-                print("   ", marker(output, 'RESULT') or output[-500:])
-
-        # 2. killed halfway (SIGKILL), then run again: three periods due per agreement
-        if 2 in cases:
-            ids = setup(odoo, database, log_file, count, 'kill', months_behind=2)
-            worker = shell(odoo, database, RUN, log_file, wait=False)
-            # kill it once half of the invoices are committed
-            deadline = time.monotonic() + 1800
-            while worker.poll() is None and time.monotonic() < deadline and \
-                    committed_invoices(database, ids) < 3 * count // 2:
-                time.sleep(0.2)
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-            invoiced_before, _doubles, _incomplete = check(odoo, database, log_file, ids, 3)
-            output, _code = shell(odoo, database, RUN, log_file)
-            invoiced, doubles, incomplete = check(odoo, database, log_file, ids, 3)
-            ok = invoiced == 3 * count and not doubles and not incomplete
-            failures += not ok
-            print(f"killed after {invoiced_before} of {3 * count} invoices, then run again: {invoiced} invoices, "
-                  f"{doubles} doubled, {incomplete} agreements with gaps [{'OK' if ok else 'FAILED'}]")
-
-        # 3. 5 % broken
-        if 3 in cases:
-            output, _code = shell(odoo, database, BROKEN.format(count=options.broken), log_file)
-            report = json.loads(marker(output, 'BROKEN') or '{}')
-            good = report.get('ok', {})
-            # every broken agreement is flagged, with its reason: not invoiced, or its delivery failed
-            broken_ok = all(state.startswith(('not invoiced: ', 'delivery failed: ')) and not state.endswith(': ?')
-                            for kind, states in report.items() if kind != 'ok' for state in states)
-            ok = good == {'delivered': options.broken - options.broken * 5 // 100} and broken_ok and len(report) == 5
-            failures += not ok
-            print(f"{options.broken} agreements, 5 % broken [{'OK' if ok else 'FAILED'}]")
-            for kind, states in report.items():
-                print(f"    {kind}: {sum(states.values())}, e.g. {next(iter(states))}")
-
-        # 4. mail server down, then up
-        if 4 in cases:
-            sink = subprocess.Popen([sys.executable, '-m', 'smtpd', '-n', '-c', 'DebuggingServer', '127.0.0.1:2525'],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                time.sleep(1)
-                output, _code = shell(odoo, database, MAIL_DOWN.format(
-                    tag='Mail', count=options.delivered, down_port=1, up_port=2525), log_file)
-            finally:
-                sink.terminate()
-            posted, mails, kept, sent = (int(value) for value in (marker(output, 'MAIL') or '0 0 0 0').split())
-            expected = options.delivered
-            ok = posted == mails == kept == sent == expected
-            failures += not ok
-            print(f"mail server down: {posted} invoices posted, {mails} mails, {kept} kept in the queue; "
-                  f"server back: {sent} sent [{'OK' if ok else 'FAILED'}]")
-
-        # 5. wkhtmltopdf crashing, then working again
-        if 5 in cases:
-            real = shutil.which('wkhtmltopdf')
-            if not real:
-                failures += 1
-                print("wkhtmltopdf failing: wkhtmltopdf is not installed [FAILED]")
-            else:
-                with tempfile.TemporaryDirectory() as folder:
-                    fake = Path(folder) / 'wkhtmltopdf'
-                    fake.write_text(CRASHING_WKHTMLTOPDF.format(real=real))
-                    fake.chmod(0o755)
-                    output, _code = shell(odoo, database, PDF_BROKEN.format(tag='PDF', count=options.delivered), log_file,
-                                          path=folder)
-                ids, posted, failed, logged, archived = (marker(output, 'PDFDOWN') or '0 0 0 0 0').split()
-                output, _code = shell(odoo, database, PDF_BACK.format(ids=ids), log_file)
-                moves, delivered, archived_after, mails = (int(v) for v in (marker(output, 'PDFBACK') or '0 0 0 0').split())
-                expected = options.delivered
-                ok = (int(posted) == int(failed) == int(logged) == moves == delivered == archived_after == mails == expected
-                      and int(archived) == 0)
-                failures += not ok
-                print(f"wkhtmltopdf crashing: {posted} invoices posted, {failed} deliveries failed and {logged} logged, "
-                      f"{archived} PDFs archived; wkhtmltopdf back: {delivered} delivered, {archived_after} archived, "
-                      f"{mails} mails [{'OK' if ok else 'FAILED'}]")
-
-        # 6. long catch-up
-        if 6 in cases:
-            output, _code = shell(odoo, database, CATCH_UP.format(), log_file)
-            invoices, seconds, up_to_date = (marker(output, 'CATCHUP') or '0 0 False').split()
-            ok = int(invoices) >= 104 and up_to_date == 'True'
-            failures += not ok
-            print(f"weekly agreement two years behind: {invoices} invoices in one run, {seconds} s "
-                  f"[{'OK' if ok else 'FAILED'}]")
+        print(f"Creating {run.database} (log: {run.log_file}) ...", flush=True)
+        install = [*ot.server_options(run.database, run.log_file), '-i', ot.ADDON, '--stop-after-init']
+        if ot.run_odoo(odoo, install, run.log_file):
+            sys.exit(f"Installing failed; see {run.log_file}")
+        for number in cases:
+            failures += not CASES[number](run)
     finally:
         if not options.keep_db:
-            ot.drop_database(database)
+            ot.drop_database(run.database)
     print(f"reliability: {len(cases) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
